@@ -66,6 +66,7 @@ export interface SigningRequest {
 
 /** A low-S secp256k1 ECDSA signature, already verified against the request's public key. */
 export interface EcdsaSignature {
+  readonly scheme: 'ecdsa-secp256k1';
   readonly r: bigint;
   readonly s: bigint;
   /** Recovery id (Ethereum yParity). */
@@ -73,6 +74,18 @@ export interface EcdsaSignature {
   /** r || s, 64 bytes. */
   readonly compact: Uint8Array;
 }
+
+/**
+ * A BIP-340 Schnorr signature (64 bytes) by the Taproot output key. No standard PKCS#11 mechanism
+ * produces one (see docs/hsm.md), so the pipeline refuses such requests on a plain PKCS#11 module;
+ * adapters still assemble them so a vendor mechanism can be plugged in.
+ */
+export interface Bip340Signature {
+  readonly scheme: 'bip340-secp256k1';
+  readonly bytes: Uint8Array;
+}
+
+export type ProducedSignature = EcdsaSignature | Bip340Signature;
 
 export type SignedTx =
   /** A complete network transaction, ready to broadcast. */
@@ -132,5 +145,5 @@ export interface ChainAdapter<S = unknown> {
    * Build the signed transaction from signatures given in the order of `signing`. Each signature
    * has been verified against its request's public key before it reaches here.
    */
-  assemble(decoded: Decoded<S>, signatures: readonly EcdsaSignature[]): SignedTx;
+  assemble(decoded: Decoded<S>, signatures: readonly ProducedSignature[]): SignedTx;
 }
