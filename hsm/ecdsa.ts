@@ -1,0 +1,127 @@
+/**
+ * Normalisation and verification of what a token's CKM_ECDSA / CKM_EDDSA returns.
+ *
+ * PKCS#11 CKM_ECDSA (v2.40 §2.3.6) yields raw `r || s` with either half of `s` and no recovery id.
+ * Bitcoin (BIP-62/BIP-146 LOW_S) and Ethereum (EIP-2) require `s <= n/2`, and Ethereum needs the
+ * recovery id (yParity). Both are derived here with @noble/curves; nothing leaves this module
+ * unless it verifies against the key's public half. Pure: no PKCS#11, no I/O.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import type { EcdsaSignature } from '../signer/chains/adapter.js';
+import { SignatureCheckError } from './errors.js';
+
+const N = secp256k1.Point.Fn.ORDER;
+const HALF_N = N >> 1n;
+const Fn = secp256k1.Point.Fn;
+
+/** Public keys seen often get a precomputed multiplication table (costly once, ~4x faster after). */
+const PRECOMPUTED = new Map<string, InstanceType<typeof secp256k1.Point>>();
+const PRECOMPUTE_AFTER_USES = 8;
+const PRECOMPUTED_MAX = 32;
+const uses = new Map<string, number>();
+
+function pointOf(publicKey: Uint8Array): InstanceType<typeof secp256k1.Point> {
+  const hex = Buffer.from(publicKey).toString('hex');
+  const cached = PRECOMPUTED.get(hex);
+  if (cached) return cached;
+  const point = secp256k1.Point.fromBytes(publicKey);
+  const count = (uses.get(hex) ?? 0) + 1;
+  if (count >= PRECOMPUTE_AFTER_USES && PRECOMPUTED.size < PRECOMPUTED_MAX) {
+    point.precompute(8, false);
+    PRECOMPUTED.set(hex, point);
+    uses.delete(hex);
+  } else if (uses.size < 1024) {
+    uses.set(hex, count);
+  }
+  return point;
+}
+
+/**
+ * Low-S normalise a raw 64-byte `r || s` signature over a 32-byte digest, derive its recovery id
+ * and verify it against `publicKey` (33-byte compressed or 65-byte uncompressed). Throws
+ * SignatureCheckError when the token's output is not a valid signature by that key.
+ *
+ * Verification is the SEC 1 §4.1.4 equation computed once with noble's point arithmetic:
+ * R = (e/s)·G + (r/s)·Q must be a finite point with x(R) = r; with low-S, the parity of y(R) is the
+ * recovery id (EIP-155 yParity). x(R) ≥ n (recovery ids 2/3, probability ~2^-128) is refused, as
+ * Ethereum cannot express it. Proven against Wycheproof and noble's own verify/recover in tests.
+ */
+export function normalizeSecp256k1(raw: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): EcdsaSignature {
+  if (digest.length !== 32) throw new RangeError(`"digest" expected 32 bytes, got ${digest.length}`);
+  if (raw.length !== 64) {
+    throw new SignatureCheckError(`token returned a ${raw.length}-byte ECDSA signature, expected 64 (r || s)`);
+  }
+  const r = bytesToBigInt(raw.subarray(0, 32));
+  const highS = bytesToBigInt(raw.subarray(32, 64));
+  if (r <= 0n || r >= N || highS <= 0n || highS >= N) {
+    throw new SignatureCheckError('token returned an ECDSA signature with r or s out of range; nothing exported');
+  }
+  const s = highS > HALF_N ? N - highS : highS;
+  let Q: InstanceType<typeof secp256k1.Point>;
+  try {
+    Q = pointOf(publicKey);
+  } catch {
+    throw new SignatureCheckError('the key\'s public half is not a secp256k1 point; nothing exported');
+  }
+  // bits2int then mod n (SEC 1 §4.1.4 step 5): a 32-byte digest is already 256 bits.
+  const e = Fn.create(bytesToBigInt(digest));
+  const sInv = Fn.inv(s);
+  const R = secp256k1.Point.BASE.multiplyUnsafe(Fn.mul(e, sInv)).add(Q.multiplyUnsafe(Fn.mul(r, sInv)));
+  if (R.is0()) throw new SignatureCheckError('the token returned an ECDSA signature that does not verify; nothing exported');
+  const { x, y } = R.toAffine();
+  if (x !== r) {
+    throw new SignatureCheckError(
+      x % N === r
+        ? 'the signature needs recovery id 2 or 3 (x(R) >= n), which Ethereum cannot express; sign again'
+        : 'the token returned an ECDSA signature that does not verify against the key; nothing exported',
+    );
+  }
+  const recovery = (y & 1n) === 1n ? 1 : 0;
+  const compact = new Uint8Array(64);
+  compact.set(bigIntToBytes32(r), 0);
+  compact.set(bigIntToBytes32(s), 32);
+  return { scheme: 'ecdsa-secp256k1', r, s, recovery, compact };
+}
+
+function bytesToBigInt(bytes: Uint8Array): bigint {
+  return bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+}
+
+function bigIntToBytes32(n: bigint): Uint8Array {
+  return Buffer.from(n.toString(16).padStart(64, '0'), 'hex');
+}
+
+/** Strict verification as Bitcoin Core does it: DER, low-S only, over a 32-byte digest. */
+export function verifySecp256k1DerLowS(der: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): boolean {
+  try {
+    const sig = secp256k1.Signature.fromBytes(der, 'der');
+    if (sig.s > HALF_N) return false;
+    return secp256k1.verify(sig.toBytes('compact'), digest, publicKey, { prehash: false, lowS: true });
+  } catch {
+    return false;
+  }
+}
+
+/** Verify an Ed25519 signature (RFC 8032, strict: canonical S, no small-order keys accepted by noble's zip215: false). */
+export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  try {
+    return ed25519.verify(signature, message, publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+}
+
+/** Throw unless an Ed25519 signature from the token verifies. */
+export function checkEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Uint8Array {
+  if (signature.length !== 64 || !verifyEd25519(signature, message, publicKey)) {
+    throw new SignatureCheckError('the token returned an Ed25519 signature that does not verify against the key; nothing exported');
+  }
+  return signature;
+}
+
+/** 33-byte SEC1 compressed form of a secp256k1 public key given compressed or uncompressed. */
+export function toCompressed(publicKey: Uint8Array): Uint8Array {
+  if (publicKey.length === 33) return publicKey;
+  return secp256k1.Point.fromBytes(publicKey).toBytes(true);
+}
