@@ -9,7 +9,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { EcdsaSignature } from '../signer/chains/adapter.js';
-import { SignatureCheckError } from './errors.js';
+import { RecoveryIdOverflowError, SignatureCheckError } from './errors.js';
 
 const N = secp256k1.Point.Fn.ORDER;
 const HALF_N = N >> 1n;
@@ -71,11 +71,12 @@ export function normalizeSecp256k1(raw: Uint8Array, digest: Uint8Array, publicKe
   if (R.is0()) throw new SignatureCheckError('the token returned an ECDSA signature that does not verify; nothing exported');
   const { x, y } = R.toAffine();
   if (x !== r) {
-    throw new SignatureCheckError(
-      x % N === r
-        ? 'the signature needs recovery id 2 or 3 (x(R) >= n), which Ethereum cannot express; sign again'
-        : 'the token returned an ECDSA signature that does not verify against the key; nothing exported',
-    );
+    if (x % N === r) {
+      throw new RecoveryIdOverflowError(
+        'the signature needs recovery id 2 or 3 (x(R) >= n), which Ethereum cannot express; sign again',
+      );
+    }
+    throw new SignatureCheckError('the token returned an ECDSA signature that does not verify against the key; nothing exported');
   }
   const recovery = (y & 1n) === 1n ? 1 : 0;
   const compact = new Uint8Array(64);

@@ -179,10 +179,18 @@ export class SessionClosedError extends HsmError {
 
 /** The token returned a signature that does not verify against the key's public half: nothing is exported. */
 export class SignatureCheckError extends HsmError {
-  override readonly name = 'SignatureCheckError';
+  override readonly name: string = 'SignatureCheckError';
 }
 
 /** A key's attributes or encoding are not what Airlock generates (e.g. unknown curve, wrong point length). */
 export class KeyFormatError extends HsmError {
   override readonly name = 'KeyFormatError';
+}
+
+/**
+ * A valid signature whose R has x >= n (recovery id 2 or 3, probability about 2^-128). Ethereum's
+ * yParity cannot express it, so the token is asked to sign again rather than exporting it.
+ */
+export class RecoveryIdOverflowError extends SignatureCheckError {
+  override readonly name = 'RecoveryIdOverflowError';
 }

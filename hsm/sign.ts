@@ -8,6 +8,7 @@ import pkcs11js from 'pkcs11js';
 import type { EcdsaSignature } from '../signer/chains/adapter.js';
 import { CKM_EDDSA } from './constants.js';
 import { checkEd25519, normalizeSecp256k1 } from './ecdsa.js';
+import { RecoveryIdOverflowError } from './errors.js';
 import type { TokenKey } from './keys.js';
 import type { Session } from './session.js';
 import type { VerifierPool, VerifyJob } from './verify-pool.js';
@@ -27,8 +28,15 @@ export function signRaw(session: Session, key: TokenKey, mechanism: number, data
 export function signDigest(session: Session, key: TokenKey, digest: Uint8Array): EcdsaSignature {
   if (key.curve !== 'secp256k1') throw new TypeError(`key "${key.label}" is ${key.curve}; signDigest needs secp256k1`);
   if (digest.length !== 32) throw new RangeError(`"digest" expected 32 bytes, got ${digest.length}`);
-  const raw = signRaw(session, key, pkcs11js.CKM_ECDSA, digest);
-  return normalizeSecp256k1(raw, digest, key.publicKey);
+  for (let attempt = 0; ; attempt++) {
+    const raw = signRaw(session, key, pkcs11js.CKM_ECDSA, digest);
+    try {
+      return normalizeSecp256k1(raw, digest, key.publicKey);
+    } catch (err) {
+      // A fresh random k gives another R; anything else is a real failure.
+      if (!(err instanceof RecoveryIdOverflowError) || attempt >= 2) throw err;
+    }
+  }
 }
 
 /** Ed25519-sign a message (pure EdDSA), verified. */
