@@ -119,6 +119,24 @@ export function findKey(session: Session, selector: { label: string } | { id: st
   return describeKey(session, priv[0]!, pub[0]!);
 }
 
+/**
+ * The public half of a key pair by label, readable without logging in (public objects are
+ * CKA_PRIVATE false).
+ */
+export function readPublicKey(session: Session, label: string): { label: string; id: string; curve: Curve; publicKey: Uint8Array } {
+  const pub = session.findObjects(
+    [
+      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
+      { type: pkcs11js.CKA_LABEL, value: label },
+    ],
+    2,
+  );
+  if (pub.length === 0) throw new KeyNotFoundError(`labelled "${label}"`);
+  if (pub.length > 1) throw new KeyFormatError(`more than one public key labelled "${label}": labels must be unique`);
+  const { privateHandle: _unused, ...rest } = describeKey(session, Buffer.alloc(0), pub[0]!);
+  return { label: rest.label, id: rest.id, curve: rest.curve, publicKey: rest.publicKey };
+}
+
 /** Every key pair on the token visible to this session (private keys need a logged-in session). */
 export function listKeys(session: Session): TokenKey[] {
   const privs = session.findObjects([{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }]);
