@@ -47,28 +47,39 @@ function pointOf(publicKey: Uint8Array): InstanceType<typeof secp256k1.Point> {
  * recovery id (EIP-155 yParity). x(R) ≥ n (recovery ids 2/3, probability ~2^-128) is refused, as
  * Ethereum cannot express it. Proven against Wycheproof and noble's own verify/recover in tests.
  */
-export function normalizeSecp256k1(raw: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): EcdsaSignature {
+export function normalizeSecp256k1(
+  raw: Uint8Array,
+  digest: Uint8Array,
+  publicKey: Uint8Array,
+): EcdsaSignature {
   if (digest.length !== 32) throw new RangeError(`"digest" expected 32 bytes, got ${digest.length}`);
   if (raw.length !== 64) {
-    throw new SignatureCheckError(`token returned a ${raw.length}-byte ECDSA signature, expected 64 (r || s)`);
+    throw new SignatureCheckError(
+      `token returned a ${raw.length}-byte ECDSA signature, expected 64 (r || s)`,
+    );
   }
   const r = bytesToBigInt(raw.subarray(0, 32));
   const highS = bytesToBigInt(raw.subarray(32, 64));
   if (r <= 0n || r >= N || highS <= 0n || highS >= N) {
-    throw new SignatureCheckError('token returned an ECDSA signature with r or s out of range; nothing exported');
+    throw new SignatureCheckError(
+      'token returned an ECDSA signature with r or s out of range; nothing exported',
+    );
   }
   const s = highS > HALF_N ? N - highS : highS;
   let Q: InstanceType<typeof secp256k1.Point>;
   try {
     Q = pointOf(publicKey);
   } catch {
-    throw new SignatureCheckError('the key\'s public half is not a secp256k1 point; nothing exported');
+    throw new SignatureCheckError("the key's public half is not a secp256k1 point; nothing exported");
   }
   // bits2int then mod n (SEC 1 §4.1.4 step 5): a 32-byte digest is already 256 bits.
   const e = Fn.create(bytesToBigInt(digest));
   const sInv = Fn.inv(s);
   const R = secp256k1.Point.BASE.multiplyUnsafe(Fn.mul(e, sInv)).add(Q.multiplyUnsafe(Fn.mul(r, sInv)));
-  if (R.is0()) throw new SignatureCheckError('the token returned an ECDSA signature that does not verify; nothing exported');
+  if (R.is0())
+    throw new SignatureCheckError(
+      'the token returned an ECDSA signature that does not verify; nothing exported',
+    );
   const { x, y } = R.toAffine();
   if (x !== r) {
     if (x % N === r) {
@@ -76,7 +87,9 @@ export function normalizeSecp256k1(raw: Uint8Array, digest: Uint8Array, publicKe
         'the signature needs recovery id 2 or 3 (x(R) >= n), which Ethereum cannot express; sign again',
       );
     }
-    throw new SignatureCheckError('the token returned an ECDSA signature that does not verify against the key; nothing exported');
+    throw new SignatureCheckError(
+      'the token returned an ECDSA signature that does not verify against the key; nothing exported',
+    );
   }
   const recovery = (y & 1n) === 1n ? 1 : 0;
   const compact = new Uint8Array(64);
@@ -116,7 +129,9 @@ export function verifyEd25519(signature: Uint8Array, message: Uint8Array, public
 /** Throw unless an Ed25519 signature from the token verifies. */
 export function checkEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Uint8Array {
   if (signature.length !== 64 || !verifyEd25519(signature, message, publicKey)) {
-    throw new SignatureCheckError('the token returned an Ed25519 signature that does not verify against the key; nothing exported');
+    throw new SignatureCheckError(
+      'the token returned an Ed25519 signature that does not verify against the key; nothing exported',
+    );
   }
   return signature;
 }

@@ -73,7 +73,11 @@ export class PinLockedError extends Pkcs11CallError {
     code: number,
     readonly tokenLabel: string,
   ) {
-    super(method, code, `the user PIN of token "${tokenLabel}" is locked; the security officer must reset it`);
+    super(
+      method,
+      code,
+      `the user PIN of token "${tokenLabel}" is locked; the security officer must reset it`,
+    );
   }
 }
 

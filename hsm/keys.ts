@@ -87,18 +87,21 @@ export function publicKeyTemplate(spec: Required<KeyGenSpec>): pkcs11js.Template
 /** Generate a key pair on the token (session must be read-write and logged in). */
 export function generateKeyPair(session: Session, spec: KeyGenSpec): TokenKey {
   if (!LABEL_RE.test(spec.label)) {
-    throw new RangeError(`"label" expected 1-64 characters of A-Z a-z 0-9 . _ : -, got ${JSON.stringify(spec.label)}`);
+    throw new RangeError(
+      `"label" expected 1-64 characters of A-Z a-z 0-9 . _ : -, got ${JSON.stringify(spec.label)}`,
+    );
   }
   const id = spec.id ?? randomBytes(16);
   if (session.findObjects([{ type: pkcs11js.CKA_LABEL, value: spec.label }], 1).length > 0) {
     throw new DuplicateLabelError(spec.label);
   }
   if (session.findObjects([{ type: pkcs11js.CKA_ID, value: Buffer.from(id) }], 1).length > 0) {
-    throw new RangeError(`"id" ${Buffer.from(id).toString('hex')} is already used by another object on the token`);
+    throw new RangeError(
+      `"id" ${Buffer.from(id).toString('hex')} is already used by another object on the token`,
+    );
   }
   const full = { curve: spec.curve, label: spec.label, id };
-  const mechanism =
-    spec.curve === 'secp256k1' ? pkcs11js.CKM_EC_KEY_PAIR_GEN : CKM_EC_EDWARDS_KEY_PAIR_GEN;
+  const mechanism = spec.curve === 'secp256k1' ? pkcs11js.CKM_EC_KEY_PAIR_GEN : CKM_EC_EDWARDS_KEY_PAIR_GEN;
   const pair = session.run('C_GenerateKeyPair', (raw, h) =>
     raw.C_GenerateKeyPair(h, { mechanism }, publicKeyTemplate(full), privateKeyTemplate(full)),
   );
@@ -115,7 +118,8 @@ export function findKey(session: Session, selector: { label: string } | { id: st
   const priv = session.findObjects([{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }, attr], 2);
   const pub = session.findObjects([{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY }, attr], 2);
   if (priv.length === 0 || pub.length === 0) throw new KeyNotFoundError(what);
-  if (priv.length > 1 || pub.length > 1) throw new KeyFormatError(`more than one key ${what}: labels must be unique`);
+  if (priv.length > 1 || pub.length > 1)
+    throw new KeyFormatError(`more than one key ${what}: labels must be unique`);
   return describeKey(session, priv[0]!, pub[0]!);
 }
 
@@ -123,7 +127,10 @@ export function findKey(session: Session, selector: { label: string } | { id: st
  * The public half of a key pair by label, readable without logging in (public objects are
  * CKA_PRIVATE false).
  */
-export function readPublicKey(session: Session, label: string): { label: string; id: string; curve: Curve; publicKey: Uint8Array } {
+export function readPublicKey(
+  session: Session,
+  label: string,
+): { label: string; id: string; curve: Curve; publicKey: Uint8Array } {
   const pub = session.findObjects(
     [
       { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
@@ -132,7 +139,8 @@ export function readPublicKey(session: Session, label: string): { label: string;
     2,
   );
   if (pub.length === 0) throw new KeyNotFoundError(`labelled "${label}"`);
-  if (pub.length > 1) throw new KeyFormatError(`more than one public key labelled "${label}": labels must be unique`);
+  if (pub.length > 1)
+    throw new KeyFormatError(`more than one public key labelled "${label}": labels must be unique`);
   const { privateHandle: _unused, ...rest } = describeKey(session, Buffer.alloc(0), pub[0]!);
   return { label: rest.label, id: rest.id, curve: rest.curve, publicKey: rest.publicKey };
 }
@@ -190,7 +198,9 @@ export function decodeEcPoint(value: Buffer | undefined, curve: Curve, label = '
   if (!bare.includes(value.length)) {
     const len = value[1];
     if (value[0] !== 0x04 || len === undefined || len !== value.length - 2 || !bare.includes(len)) {
-      throw new KeyFormatError(`key "${label}": CKA_EC_POINT is neither a point nor a DER OCTET STRING of one`);
+      throw new KeyFormatError(
+        `key "${label}": CKA_EC_POINT is neither a point nor a DER OCTET STRING of one`,
+      );
     }
     point = value.subarray(2);
   }

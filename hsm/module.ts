@@ -47,7 +47,8 @@ export class Pkcs11Module {
       raw.C_Initialize();
     } catch (err) {
       const mapped = toPkcs11Error(err, 'C_Initialize');
-      if (!(mapped instanceof Pkcs11CallError) || mapped.ckr !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') throw mapped;
+      if (!(mapped instanceof Pkcs11CallError) || mapped.ckr !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED')
+        throw mapped;
     }
     const module = new Pkcs11Module(path, raw);
     openModules.set(path, module);

@@ -52,7 +52,10 @@ test('lists tokens with label, serial, model, flags and PIN state', () => {
   const infos = hsm.module.tokens().map((t) => t.info());
   // SoftHSM2 always offers one more, uninitialised token in a free slot.
   assert.equal(infos.filter((i) => !i.flags.initialized).length, 1);
-  const labels = infos.filter((i) => i.flags.initialized).map((i) => i.label).sort();
+  const labels = infos
+    .filter((i) => i.flags.initialized)
+    .map((i) => i.label)
+    .sort();
   assert.deepEqual(labels, ['airlock-test-card', 'airlock-test-signing']);
   const info = token.info();
   assert.equal(info.model, 'SoftHSM v2');
@@ -67,7 +70,9 @@ test('an unknown token label is a TokenNotFoundError listing the labels there ar
   assert.throws(
     () => hsm.module.token('no-such-token'),
     (e: unknown) =>
-      e instanceof TokenNotFoundError && e.available.includes('airlock-test-card') && /no-such-token/.test(e.message),
+      e instanceof TokenNotFoundError &&
+      e.available.includes('airlock-test-card') &&
+      /no-such-token/.test(e.message),
   );
 });
 
@@ -79,7 +84,9 @@ test('secp256k1: sign a digest, low-S with recovery id, verifiable by an indepen
     const digest = sha256(new TextEncoder().encode('airlock round trip'));
     const sig = signDigest(s, key, digest);
     assert.equal(secp256k1.verify(sig.compact, digest, key.publicKey, { prehash: false, lowS: true }), true);
-    const recovered = new secp256k1.Signature(sig.r, sig.s, sig.recovery).recoverPublicKey(digest).toBytes(true);
+    const recovered = new secp256k1.Signature(sig.r, sig.s, sig.recovery)
+      .recoverPublicKey(digest)
+      .toBytes(true);
     assert.deepEqual(recovered, key.publicKey);
     // A different digest must not verify with this signature.
     const other = sha256(new TextEncoder().encode('another message'));
@@ -172,7 +179,10 @@ test('key ceremony refuses a duplicate label and finds keys by label and by id',
   await token.withSession(
     pin,
     (s) => {
-      assert.throws(() => generateKeyPair(s, { curve: 'secp256k1', label: 'btc-hot-1' }), DuplicateLabelError);
+      assert.throws(
+        () => generateKeyPair(s, { curve: 'secp256k1', label: 'btc-hot-1' }),
+        DuplicateLabelError,
+      );
       assert.throws(() => generateKeyPair(s, { curve: 'ed25519', label: 'bad label!' }), RangeError);
       const byLabel = findKey(s, { label: 'appliance-ed' });
       const byId = findKey(s, { id: byLabel.id });

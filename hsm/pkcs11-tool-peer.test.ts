@@ -5,24 +5,22 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { createTestHsm, type TestHsm } from '../test-support/softhsm.js';
 import { DEFAULT_PKCS11_MODULE } from './constants.js';
 import { generateKeyPair } from './keys.js';
-import { createTestHsm, type TestHsm } from '../test-support/softhsm.js';
 
 let hsm: TestHsm;
 
 before(async () => {
   hsm = await createTestHsm(['airlock-peer']);
-  await hsm.module
-    .token('airlock-peer')
-    .withSession(
-      hsm.tokens[0]!.userPin,
-      (s) => {
-        generateKeyPair(s, { curve: 'secp256k1', label: 'peer-k1' });
-        generateKeyPair(s, { curve: 'ed25519', label: 'peer-ed' });
-      },
-      { readWrite: true },
-    );
+  await hsm.module.token('airlock-peer').withSession(
+    hsm.tokens[0]!.userPin,
+    (s) => {
+      generateKeyPair(s, { curve: 'secp256k1', label: 'peer-k1' });
+      generateKeyPair(s, { curve: 'ed25519', label: 'peer-ed' });
+    },
+    { readWrite: true },
+  );
 });
 after(() => hsm.cleanup());
 
@@ -30,7 +28,16 @@ after(() => hsm.cleanup());
 function listObjects(): { header: string; fields: Map<string, string> }[] {
   const out = execFileSync(
     'pkcs11-tool',
-    ['--module', DEFAULT_PKCS11_MODULE, '--token-label', 'airlock-peer', '--login', '--pin', hsm.tokens[0]!.userPin, '--list-objects'],
+    [
+      '--module',
+      DEFAULT_PKCS11_MODULE,
+      '--token-label',
+      'airlock-peer',
+      '--login',
+      '--pin',
+      hsm.tokens[0]!.userPin,
+      '--list-objects',
+    ],
     { env: { ...process.env, SOFTHSM2_CONF: hsm.confPath }, encoding: 'utf8' },
   );
   const blocks: { header: string; fields: Map<string, string> }[] = [];

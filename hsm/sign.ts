@@ -20,13 +20,18 @@ const SIGNATURE_BUFFER = 80;
 export function signRaw(session: Session, key: TokenKey, mechanism: number, data: Uint8Array): Buffer {
   return session.run('C_Sign', (raw, h) => {
     raw.C_SignInit(h, { mechanism }, key.privateHandle);
-    return raw.C_Sign(h, Buffer.from(data.buffer, data.byteOffset, data.byteLength), Buffer.alloc(SIGNATURE_BUFFER));
+    return raw.C_Sign(
+      h,
+      Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      Buffer.alloc(SIGNATURE_BUFFER),
+    );
   });
 }
 
 /** ECDSA-sign a 32-byte digest: low-S, with recovery id, verified. */
 export function signDigest(session: Session, key: TokenKey, digest: Uint8Array): EcdsaSignature {
-  if (key.curve !== 'secp256k1') throw new TypeError(`key "${key.label}" is ${key.curve}; signDigest needs secp256k1`);
+  if (key.curve !== 'secp256k1')
+    throw new TypeError(`key "${key.label}" is ${key.curve}; signDigest needs secp256k1`);
   if (digest.length !== 32) throw new RangeError(`"digest" expected 32 bytes, got ${digest.length}`);
   for (let attempt = 0; ; attempt++) {
     const raw = signRaw(session, key, pkcs11js.CKM_ECDSA, digest);
@@ -41,7 +46,8 @@ export function signDigest(session: Session, key: TokenKey, digest: Uint8Array):
 
 /** Ed25519-sign a message (pure EdDSA), verified. */
 export function signEd25519(session: Session, key: TokenKey, message: Uint8Array): Uint8Array {
-  if (key.curve !== 'ed25519') throw new TypeError(`key "${key.label}" is ${key.curve}; signEd25519 needs ed25519`);
+  if (key.curve !== 'ed25519')
+    throw new TypeError(`key "${key.label}" is ${key.curve}; signEd25519 needs ed25519`);
   const sig = signRaw(session, key, CKM_EDDSA, message);
   return checkEd25519(Uint8Array.from(sig), message, key.publicKey);
 }
@@ -60,7 +66,8 @@ export async function signDigests(
   digests: readonly Uint8Array[],
   pool: VerifierPool,
 ): Promise<EcdsaSignature[]> {
-  if (key.curve !== 'secp256k1') throw new TypeError(`key "${key.label}" is ${key.curve}; signDigests needs secp256k1`);
+  if (key.curve !== 'secp256k1')
+    throw new TypeError(`key "${key.label}" is ${key.curve}; signDigests needs secp256k1`);
   for (const [i, d] of digests.entries()) {
     if (d.length !== 32) throw new RangeError(`"digests[${i}]" expected 32 bytes, got ${d.length}`);
   }
@@ -68,7 +75,11 @@ export async function signDigests(
   for (let start = 0; start < digests.length; start += CHUNK) {
     const jobs: VerifyJob[] = [];
     for (const digest of digests.slice(start, start + CHUNK)) {
-      jobs.push({ raw: Uint8Array.from(signRaw(session, key, pkcs11js.CKM_ECDSA, digest)), digest, publicKey: key.publicKey });
+      jobs.push({
+        raw: Uint8Array.from(signRaw(session, key, pkcs11js.CKM_ECDSA, digest)),
+        digest,
+        publicKey: key.publicKey,
+      });
     }
     const chunk = pool.verify(jobs);
     chunk.catch(() => {}); // observed below; avoids an unhandled rejection while later chunks sign

@@ -45,8 +45,12 @@ export async function initSoftHsmToken(
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
-      throw new HsmError('softhsm2-util not found: install the Debian package softhsm2 (apt-get install softhsm2)');
+      throw new HsmError(
+        'softhsm2-util not found: install the Debian package softhsm2 (apt-get install softhsm2)',
+      );
     }
-    throw new HsmError(`softhsm2-util could not create token "${token.label}": ${e.stderr?.trim() || e.message}`);
+    throw new HsmError(
+      `softhsm2-util could not create token "${token.label}": ${e.stderr?.trim() || e.message}`,
+    );
   }
 }

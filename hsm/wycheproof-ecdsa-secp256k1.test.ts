@@ -18,7 +18,13 @@ import { RecoveryIdOverflowError, SignatureCheckError } from './errors.js';
 interface WycheproofEcdsa {
   testGroups: {
     publicKey: { uncompressed: string };
-    tests: { tcId: number; comment: string; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable' }[];
+    tests: {
+      tcId: number;
+      comment: string;
+      msg: string;
+      sig: string;
+      result: 'valid' | 'invalid' | 'acceptable';
+    }[];
   }[];
 }
 
@@ -91,7 +97,11 @@ test('Wycheproof secp256k1 P1363 (raw r||s as CKM_ECDSA returns it): normalise v
     }
   }
   assert.deepEqual({ valid, invalid }, { valid: 167, invalid: 85 });
-  assert.equal(overflow, 2, 'two Wycheproof cases (k*G has a large x-coordinate; r,s are large) need recovery id 2/3');
+  assert.equal(
+    overflow,
+    2,
+    'two Wycheproof cases (k*G has a large x-coordinate; r,s are large) need recovery id 2/3',
+  );
 });
 
 test('RFC 6979 vectors (noble-curves ecdsa.json): normalised r, s and recovery id equal the signer’s', () => {
@@ -103,7 +113,10 @@ test('RFC 6979 vectors (noble-curves ecdsa.json): normalised r, s and recovery i
     const m = hex(v.m);
     if (m.length !== 32) continue;
     const pub = secp256k1.getPublicKey(d, true);
-    const expected = secp256k1.Signature.fromBytes(secp256k1.sign(m, d, { prehash: false, format: 'recovered' }), 'recovered');
+    const expected = secp256k1.Signature.fromBytes(
+      secp256k1.sign(m, d, { prehash: false, format: 'recovered' }),
+      'recovered',
+    );
     assert.equal(Buffer.from(expected.toBytes('compact')).toString('hex'), v.signature);
     const got = normalizeSecp256k1(hex(v.signature), m, pub);
     assert.equal(got.r, expected.r);
@@ -121,7 +134,10 @@ test('property: a high-S token signature normalises to the low-S twin; any flipp
       (scalar, digest, bit) => {
         const secret = Uint8Array.from(Buffer.from(scalar.toString(16).padStart(64, '0'), 'hex'));
         const pub = secp256k1.getPublicKey(secret, true);
-        const low = secp256k1.Signature.fromBytes(secp256k1.sign(digest, secret, { prehash: false, format: 'recovered' }), 'recovered');
+        const low = secp256k1.Signature.fromBytes(
+          secp256k1.sign(digest, secret, { prehash: false, format: 'recovered' }),
+          'recovered',
+        );
         const high = new secp256k1.Signature(low.r, secp256k1.Point.Fn.ORDER - low.s).toBytes('compact');
         const got = normalizeSecp256k1(high, digest, pub);
         assert.equal(got.s, low.s);

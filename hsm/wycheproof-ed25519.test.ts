@@ -7,7 +7,13 @@ import { verifyEd25519 } from './ecdsa.js';
 interface WycheproofEddsa {
   testGroups: {
     publicKey: { pk: string };
-    tests: { tcId: number; comment: string; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable' }[];
+    tests: {
+      tcId: number;
+      comment: string;
+      msg: string;
+      sig: string;
+      result: 'valid' | 'invalid' | 'acceptable';
+    }[];
   }[];
 }
 

@@ -5,7 +5,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const needs = [
-  { pkg: 'softhsm2', present: () => existsSync('/usr/lib/softhsm/libsofthsm2.so') && onPath('softhsm2-util') },
+  {
+    pkg: 'softhsm2',
+    present: () => existsSync('/usr/lib/softhsm/libsofthsm2.so') && onPath('softhsm2-util'),
+  },
   { pkg: 'opensc', present: () => onPath('pkcs11-tool') },
 ];
 
@@ -16,7 +19,9 @@ function onPath(cmd) {
 const missing = needs.filter((n) => !n.present()).map((n) => n.pkg);
 if (missing.length > 0) {
   if (process.getuid?.() !== 0) {
-    console.error(`Missing system packages: ${missing.join(' ')}. Install them: sudo apt-get install -y ${missing.join(' ')}`);
+    console.error(
+      `Missing system packages: ${missing.join(' ')}. Install them: sudo apt-get install -y ${missing.join(' ')}`,
+    );
     process.exit(1);
   }
   console.error(`Installing missing system packages: ${missing.join(' ')}`);

@@ -35,12 +35,20 @@ before(() => {
 after(() => rmSync(home, { recursive: true, force: true }));
 
 test('demo-init provisions one signing token and three operator cards inside AIRLOCK_HOME, PINs printed once', () => {
-  assert.deepEqual([...pins.keys()].sort(), ['airlock-card-1', 'airlock-card-2', 'airlock-card-3', 'airlock-signing']);
+  assert.deepEqual([...pins.keys()].sort(), [
+    'airlock-card-1',
+    'airlock-card-2',
+    'airlock-card-3',
+    'airlock-signing',
+  ]);
   const r = airlock(['hsm', 'tokens', '--json']);
   assert.equal(r.code, EXIT.OK, r.stderr);
   const listed = JSON.parse(r.stdout) as { tokens: { label: string; flags: { initialized: boolean } }[] };
   assert.deepEqual(
-    listed.tokens.filter((t) => t.flags.initialized).map((t) => t.label).sort(),
+    listed.tokens
+      .filter((t) => t.flags.initialized)
+      .map((t) => t.label)
+      .sort(),
     [...pins.keys()].sort(),
   );
   // A second demo-init refuses to overwrite the demo without --force.
@@ -73,7 +81,10 @@ test('keygen, pubkey and sign: secp256k1 low-S and ed25519 signatures verify aga
 });
 
 test('a wrong PIN exits 5 with the token PIN state; PINs are never accepted on the command line', () => {
-  const wrong = airlock(['hsm', 'sign', '--label', 'cli-secp256k1', '--digest', '00'.repeat(32), '--pin-stdin'], '99999999\n');
+  const wrong = airlock(
+    ['hsm', 'sign', '--label', 'cli-secp256k1', '--digest', '00'.repeat(32), '--pin-stdin'],
+    '99999999\n',
+  );
   assert.equal(wrong.code, EXIT.PIN);
   assert.match(wrong.stderr, /wrong PIN for token "airlock-signing"/);
   const argvPin = airlock(['hsm', 'sign', '--label', 'x', '--digest', '00'.repeat(32), '--pin', '1234']);
@@ -98,12 +109,21 @@ test('bad input gets a typed error and a stable exit code', () => {
 test('a broken airlock.json is a configuration error naming the file and the setting', () => {
   const other = mkdtempSync(join(tmpdir(), 'airlock-cfg-'));
   try {
-    writeFileSync(join(other, 'airlock.json'), JSON.stringify({ version: 1, pkcs11Module: '/x.so', signingToken: 's', operatorTokens: [], extra: 1 }));
+    writeFileSync(
+      join(other, 'airlock.json'),
+      JSON.stringify({ version: 1, pkcs11Module: '/x.so', signingToken: 's', operatorTokens: [], extra: 1 }),
+    );
     const r = airlock(['hsm', 'tokens'], '', { AIRLOCK_HOME: other });
     assert.equal(r.code, EXIT.CONFIG);
     assert.match(r.stderr, /airlock\.json: unknown setting "extra"/);
-    writeFileSync(join(other, 'airlock.json'), JSON.stringify({ version: 1, pkcs11Module: '/x.so', signingToken: 's', operatorTokens: [] }));
-    const badModule = airlock(['hsm', 'tokens'], '', { AIRLOCK_HOME: other, AIRLOCK_PKCS11_MODULE: '/nonexistent/libvendor.so' });
+    writeFileSync(
+      join(other, 'airlock.json'),
+      JSON.stringify({ version: 1, pkcs11Module: '/x.so', signingToken: 's', operatorTokens: [] }),
+    );
+    const badModule = airlock(['hsm', 'tokens'], '', {
+      AIRLOCK_HOME: other,
+      AIRLOCK_PKCS11_MODULE: '/nonexistent/libvendor.so',
+    });
     assert.equal(badModule.code, EXIT.HSM);
     assert.match(badModule.stderr, /cannot load PKCS#11 module "\/nonexistent\/libvendor\.so"/);
   } finally {

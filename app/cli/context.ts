@@ -1,6 +1,14 @@
 /** What every command needs: the data directory, its configuration and the PKCS#11 module. */
 import { Pkcs11Module, type Token } from '../../hsm/index.js';
-import { type ApplianceConfig, type HomeLayout, layoutOf, modulePathFor, prepareSoftHsmEnv, readConfig, resolveHome } from '../config/home.js';
+import {
+  type ApplianceConfig,
+  type HomeLayout,
+  layoutOf,
+  modulePathFor,
+  prepareSoftHsmEnv,
+  readConfig,
+  resolveHome,
+} from '../config/home.js';
 
 export interface CliContext {
   readonly layout: HomeLayout;

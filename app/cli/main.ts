@@ -41,7 +41,8 @@ export function exitCodeFor(err: unknown): number {
     return EXIT.USAGE;
   }
   if (err instanceof RefusalError) return EXIT.REFUSED;
-  if (err instanceof PinIncorrectError || err instanceof PinLockedError || err instanceof PinEntryError) return EXIT.PIN;
+  if (err instanceof PinIncorrectError || err instanceof PinLockedError || err instanceof PinEntryError)
+    return EXIT.PIN;
   if (err instanceof HsmError) return EXIT.HSM;
   if (err instanceof ConfigError) return EXIT.CONFIG;
   return EXIT.INTERNAL;

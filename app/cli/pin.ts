@@ -13,7 +13,9 @@ let stdinLines: AsyncIterator<string> | undefined;
 
 /** The next line of standard input (several PINs can be piped, one per line). */
 async function nextStdinLine(): Promise<string | undefined> {
-  stdinLines ??= createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })[Symbol.asyncIterator]();
+  stdinLines ??= createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })[
+    Symbol.asyncIterator
+  ]();
   const next = await stdinLines.next();
   return next.done ? undefined : next.value;
 }
@@ -40,8 +42,12 @@ export async function readPin(prompt: string, fromStdin: boolean): Promise<strin
   let pin: string | undefined;
   if (fromStdin) pin = await nextStdinLine();
   else if (process.stdin.isTTY) pin = await promptHidden(prompt);
-  else throw new PinEntryError('no terminal to ask for the PIN: pass --pin-stdin and write the PIN to standard input');
-  if (pin === undefined || pin.length === 0) throw new PinEntryError('no PIN given (standard input was empty)');
+  else
+    throw new PinEntryError(
+      'no terminal to ask for the PIN: pass --pin-stdin and write the PIN to standard input',
+    );
+  if (pin === undefined || pin.length === 0)
+    throw new PinEntryError('no PIN given (standard input was empty)');
   if (pin.length > 255) throw new PinEntryError('PIN longer than 255 characters');
   return pin;
 }

@@ -52,7 +52,12 @@ export class ConfigError extends Error {
 export const DEFAULT_SIGNING_TOKEN = 'airlock-signing';
 
 export function defaultConfig(): ApplianceConfig {
-  return { version: 1, pkcs11Module: DEFAULT_PKCS11_MODULE, signingToken: DEFAULT_SIGNING_TOKEN, operatorTokens: [] };
+  return {
+    version: 1,
+    pkcs11Module: DEFAULT_PKCS11_MODULE,
+    signingToken: DEFAULT_SIGNING_TOKEN,
+    operatorTokens: [],
+  };
 }
 
 /** Read airlock.json strictly; a missing file gives the defaults. */
@@ -69,11 +74,15 @@ export function readConfig(layout: HomeLayout): ApplianceConfig {
   }
   const o = raw as Record<string, unknown>;
   const known = new Set(['version', 'pkcs11Module', 'signingToken', 'operatorTokens']);
-  for (const k of Object.keys(o)) if (!known.has(k)) throw new ConfigError(`${layout.configFile}: unknown setting "${k}"`);
-  if (o.version !== 1) throw new ConfigError(`${layout.configFile}: "version" must be 1, found ${JSON.stringify(o.version)}`);
+  for (const k of Object.keys(o))
+    if (!known.has(k)) throw new ConfigError(`${layout.configFile}: unknown setting "${k}"`);
+  if (o.version !== 1)
+    throw new ConfigError(`${layout.configFile}: "version" must be 1, found ${JSON.stringify(o.version)}`);
   const str = (k: string) => {
     if (typeof o[k] !== 'string' || (o[k] as string).length === 0) {
-      throw new ConfigError(`${layout.configFile}: "${k}" must be a non-empty string, found ${JSON.stringify(o[k])}`);
+      throw new ConfigError(
+        `${layout.configFile}: "${k}" must be a non-empty string, found ${JSON.stringify(o[k])}`,
+      );
     }
     return o[k] as string;
   };
@@ -81,7 +90,12 @@ export function readConfig(layout: HomeLayout): ApplianceConfig {
   if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string' && t.length > 0)) {
     throw new ConfigError(`${layout.configFile}: "operatorTokens" must be an array of token labels`);
   }
-  return { version: 1, pkcs11Module: str('pkcs11Module'), signingToken: str('signingToken'), operatorTokens: tokens };
+  return {
+    version: 1,
+    pkcs11Module: str('pkcs11Module'),
+    signingToken: str('signingToken'),
+    operatorTokens: tokens,
+  };
 }
 
 export function writeConfig(layout: HomeLayout, config: ApplianceConfig): void {

@@ -20,7 +20,13 @@ import {
   signEd25519,
   writeSoftHsmConfig,
 } from '../../../hsm/index.js';
-import { DEFAULT_SIGNING_TOKEN, type HomeLayout, layoutOf, resolveHome, writeConfig } from '../../config/home.js';
+import {
+  DEFAULT_SIGNING_TOKEN,
+  type HomeLayout,
+  layoutOf,
+  resolveHome,
+  writeConfig,
+} from '../../config/home.js';
 import { type Command, out, UsageError } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -110,13 +116,22 @@ export const demo: Command = {
       const signing = tokens[0]!;
       const token = module.token(signing.label);
       const info = token.info();
-      out(`   token "${info.label}" serial ${info.serial} (${info.model}); ${tokens.length - 1} operator cards`);
+      out(
+        `   token "${info.label}" serial ${info.serial} (${info.model}); ${tokens.length - 1} operator cards`,
+      );
 
       out('== 2. Key ceremony on the signing token (non-extractable, sign-only)');
-      const keys = await token.withSession(signing.userPin, (s) => DEMO_KEYS.map((k) => generateKeyPair(s, k)), {
-        readWrite: true,
-      });
-      for (const k of keys) out(`   ${k.label.padEnd(15)} ${k.curve.padEnd(9)} id ${k.id}  pub ${Buffer.from(k.publicKey).toString('hex')}`);
+      const keys = await token.withSession(
+        signing.userPin,
+        (s) => DEMO_KEYS.map((k) => generateKeyPair(s, k)),
+        {
+          readWrite: true,
+        },
+      );
+      for (const k of keys)
+        out(
+          `   ${k.label.padEnd(15)} ${k.curve.padEnd(9)} id ${k.id}  pub ${Buffer.from(k.publicKey).toString('hex')}`,
+        );
 
       out('== 3. Sign a sample digest with every key; check each signature independently');
       const digest = sha256(new TextEncoder().encode('Airlock demo: sample withdrawal digest'));
@@ -129,10 +144,13 @@ export const demo: Command = {
             const sig = signDigest(s, key, digest);
             const ok = secp256k1.verify(sig.compact, digest, key.publicKey, { prehash: false, lowS: true });
             if (!ok) throw new Error(`signature by ${key.label} failed the independent check`);
-            out(`   ${key.label.padEnd(15)} ECDSA low-S r||s ${Buffer.from(sig.compact).toString('hex')} recid ${sig.recovery}  verified`);
+            out(
+              `   ${key.label.padEnd(15)} ECDSA low-S r||s ${Buffer.from(sig.compact).toString('hex')} recid ${sig.recovery}  verified`,
+            );
           } else {
             const sig = signEd25519(s, key, digest);
-            if (!ed25519.verify(sig, digest, key.publicKey)) throw new Error(`signature by ${key.label} failed the independent check`);
+            if (!ed25519.verify(sig, digest, key.publicKey))
+              throw new Error(`signature by ${key.label} failed the independent check`);
             out(`   ${key.label.padEnd(15)} Ed25519 ${Buffer.from(sig).toString('hex')}  verified`);
           }
         }

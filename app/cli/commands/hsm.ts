@@ -28,7 +28,10 @@ export const hsmTokens: Command = {
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, strict: true });
     const ctx = cliContext();
-    const infos = ctx.module().tokens().map((t) => t.info());
+    const infos = ctx
+      .module()
+      .tokens()
+      .map((t) => t.info());
     if (values.json) {
       out(JSON.stringify({ module: ctx.module().info(), tokens: infos }, null, 2));
       return EXIT.OK;
@@ -36,7 +39,12 @@ export const hsmTokens: Command = {
     const m = ctx.module().info();
     out(`module ${m.path} (${m.manufacturer} ${m.libraryVersion}, Cryptoki ${m.cryptokiVersion})`);
     for (const t of infos) {
-      const pin = [t.pin.locked && 'PIN LOCKED', t.pin.finalTry && 'final try', t.pin.countLow && 'count low', t.pin.toBeChanged && 'to be changed']
+      const pin = [
+        t.pin.locked && 'PIN LOCKED',
+        t.pin.finalTry && 'final try',
+        t.pin.countLow && 'count low',
+        t.pin.toBeChanged && 'to be changed',
+      ]
         .filter(Boolean)
         .join(', ');
       out(
@@ -55,16 +63,24 @@ export const hsmKeygen: Command = {
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { curve: { type: 'string' }, label: { type: 'string' }, token: { type: 'string' }, 'pin-stdin': { type: 'boolean' } },
+      options: {
+        curve: { type: 'string' },
+        label: { type: 'string' },
+        token: { type: 'string' },
+        'pin-stdin': { type: 'boolean' },
+      },
       strict: true,
     });
     const curve = required(values, 'curve');
-    if (curve !== 'secp256k1' && curve !== 'ed25519') throw new UsageError(`--curve must be secp256k1 or ed25519, got ${curve}`);
+    if (curve !== 'secp256k1' && curve !== 'ed25519')
+      throw new UsageError(`--curve must be secp256k1 or ed25519, got ${curve}`);
     const label = required(values, 'label');
     const ctx = cliContext();
     const token = ctx.token(values.token);
     const pin = await readPin(`User PIN of token "${token.info().label}": `, values['pin-stdin'] === true);
-    const key = await token.withSession(pin, (s) => generateKeyPair(s, { curve, label }), { readWrite: true });
+    const key = await token.withSession(pin, (s) => generateKeyPair(s, { curve, label }), {
+      readWrite: true,
+    });
     out(`${key.label}\t${key.curve}\tid ${key.id}\t${hex(key.publicKey)}`);
     return EXIT.OK;
   },
@@ -75,7 +91,11 @@ export const hsmPubkey: Command = {
   usage: 'airlock hsm pubkey --label L [--token T]',
   summary: 'print a key’s public half (hex; secp256k1 compressed)',
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { label: { type: 'string' }, token: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { label: { type: 'string' }, token: { type: 'string' } },
+      strict: true,
+    });
     const label = required(values, 'label');
     const token = cliContext().token(values.token);
     const session = token.openSession();
@@ -106,7 +126,8 @@ export const hsmSign: Command = {
     });
     const label = required(values, 'label');
     const digestHex = required(values, 'digest').replace(/^0x/, '');
-    if (!/^[0-9a-fA-F]{64}$/.test(digestHex)) throw new UsageError(`--digest must be 32 bytes as 64 hex digits, got ${digestHex.length} characters`);
+    if (!/^[0-9a-fA-F]{64}$/.test(digestHex))
+      throw new UsageError(`--digest must be 32 bytes as 64 hex digits, got ${digestHex.length} characters`);
     const digest = Uint8Array.from(Buffer.from(digestHex, 'hex'));
     const token = cliContext().token(values.token);
     const pin = await readPin(`User PIN of token "${token.info().label}": `, values['pin-stdin'] === true);
@@ -114,7 +135,12 @@ export const hsmSign: Command = {
       const key = findKey(s, { label });
       if (key.curve === 'secp256k1') {
         const sig = signDigest(s, key, digest);
-        return { curve: key.curve, signature: hex(sig.compact), recovery: sig.recovery, publicKey: hex(key.publicKey) };
+        return {
+          curve: key.curve,
+          signature: hex(sig.compact),
+          recovery: sig.recovery,
+          publicKey: hex(key.publicKey),
+        };
       }
       return { curve: key.curve, signature: hex(signEd25519(s, key, digest)), publicKey: hex(key.publicKey) };
     });
