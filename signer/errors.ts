@@ -14,6 +14,10 @@ export const REFUSAL_CODES = [
   'UNSUPPORTED_VERSION',
   'LIMIT_EXCEEDED',
   'DUPLICATE_WITHDRAWAL_ID',
+  /** Two withdrawals of one batch spend the same outpoint or use the same account nonce. */
+  'DUPLICATE_SPEND',
+  /** The batch is for another network than the appliance's. */
+  'WRONG_NETWORK',
   'MANIFEST_MISMATCH',
   // authenticity and freshness
   'UNKNOWN_COORDINATOR',

@@ -1,0 +1,115 @@
+/**
+ * The signing pipeline: an inspected batch → sighashes (from the adapters) → the HSM → low-S
+ * signatures with recovery ids, verified against the enrolled public keys → assembled signed
+ * transactions → the appliance's signature over the result. All or nothing: the result exists only
+ * when every withdrawal signed; the caller writes it (atomically) only then.
+ *
+ * Sealed states (airgap-coin-lib style): only an `InspectedBatch` (made by inspectBatch) plus a
+ * `SigningAuthorization` can reach `signBatch`.
+ */
+import type { EcdsaSignature, ProducedSignature, SignatureScheme, SignedTx, SigningRequest } from './chains/adapter.js';
+import { ADAPTERS } from './chains/index.js';
+import { refuse } from './errors.js';
+import { attachSignature, buildResultBody, type ResultWithdrawal, type ResultWire, resultDigest, serializeResult } from './format/index.js';
+import type { InspectedBatch } from './inspect.js';
+
+/** What signs: the HSM in production and tests (signer/hsm-backend.ts). */
+export interface SigningBackend {
+  /** Which signature schemes the module can produce. */
+  supports(scheme: SignatureScheme): boolean;
+  /** The public key the token holds under `label` (compared with the enrolled one before signing). */
+  publicKey(label: string): Uint8Array;
+  /** ECDSA-sign digests with one key; every signature low-S, with recovery id, verified against `publicKey`. */
+  signEcdsa(label: string, publicKey: Uint8Array, digests: readonly Uint8Array[]): Promise<EcdsaSignature[]>;
+  /** The appliance's result-signing key. */
+  readonly applianceKeyId: string;
+  /** Ed25519 signature by the appliance key over a 32-byte result digest, verified. */
+  signAppliance(digest: Uint8Array): Promise<Uint8Array>;
+}
+
+/**
+ * Why signing is allowed. Until the quorum issue lands, only an explicit development authorisation
+ * exists; the quorum issue replaces it with an approved-batch state.
+ */
+export type SigningAuthorization = { readonly kind: 'development-unapproved'; readonly reason: string };
+
+export interface SignedBatch {
+  readonly result: ResultWire;
+  /** The result as written to a file or QR payload. */
+  readonly json: string;
+  readonly withdrawals: readonly ResultWithdrawal[];
+}
+
+const equalBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+
+export async function signBatch(
+  inspected: InspectedBatch,
+  backend: SigningBackend,
+  authorization: SigningAuthorization,
+  now: Date,
+): Promise<SignedBatch> {
+  if (authorization.kind !== 'development-unapproved') throw new TypeError('unknown signing authorisation');
+  const items = inspected.withdrawals.map((w) => ({ w, requests: w.decoded.signing }));
+
+  // Refuse before the HSM signs anything: every request must be producible by this module with the enrolled key.
+  for (const { w, requests } of items) {
+    for (const req of requests) checkRequest(w.declared.id, req, backend);
+  }
+
+  // One HSM call per key, in batch order, so the token stays busy and the verifier pool keeps up.
+  const byKey = new Map<string, { publicKey: Uint8Array; digests: Uint8Array[]; slots: { item: number; index: number }[] }>();
+  items.forEach(({ requests }, item) => {
+    requests.forEach((req, index) => {
+      const group = byKey.get(req.keyLabel) ?? { publicKey: req.publicKey, digests: [], slots: [] };
+      group.digests.push(req.digest);
+      group.slots.push({ item, index });
+      byKey.set(req.keyLabel, group);
+    });
+  });
+  const signatures: ProducedSignature[][] = items.map(({ requests }) => new Array(requests.length));
+  for (const [label, group] of byKey) {
+    const sigs = await backend.signEcdsa(label, group.publicKey, group.digests);
+    if (sigs.length !== group.digests.length) throw new Error(`HSM returned ${sigs.length} signatures for ${group.digests.length} digests`);
+    group.slots.forEach(({ item, index }, i) => {
+      signatures[item]![index] = sigs[i]!;
+    });
+  }
+
+  const withdrawals: ResultWithdrawal[] = items.map(({ w }, i) => {
+    const adapter = ADAPTERS[w.declared.chain];
+    const signedTx: SignedTx = adapter.assemble(w.decoded, signatures[i]!);
+    return { id: w.declared.id, chain: w.declared.chain, signedTx };
+  });
+
+  const body = buildResultBody({
+    batchId: inspected.batch.batchId,
+    batchDigest: inspected.batch.digest,
+    signedAt: now,
+    applianceKeyId: backend.applianceKeyId,
+    withdrawals,
+  });
+  const signature = await backend.signAppliance(resultDigest(body));
+  const result = attachSignature(body, signature) as ResultWire;
+  return { result, json: serializeResult(result), withdrawals };
+}
+
+function checkRequest(withdrawalId: string, req: SigningRequest, backend: SigningBackend): void {
+  const where = req.inputIndex === undefined ? 'transaction' : `inputs[${req.inputIndex}]`;
+  if (!backend.supports(req.scheme)) {
+    refuse(
+      'HSM_MECHANISM_UNAVAILABLE',
+      `${where} needs a ${req.scheme} signature, which the PKCS#11 module cannot produce` +
+        (req.scheme === 'bip340-secp256k1' ? ' (no standard mechanism signs BIP-340 Schnorr with a BIP-341-tweaked key)' : ''),
+      { withdrawalId, field: req.inputIndex === undefined ? 'rawTx' : `inputs[${req.inputIndex}]`, expected: 'ecdsa-secp256k1', found: req.scheme },
+    );
+  }
+  const onToken = backend.publicKey(req.keyLabel);
+  if (!equalBytes(onToken, req.publicKey)) {
+    refuse('UNKNOWN_KEY', `the token's key "${req.keyLabel}" is not the key enrolled under that label`, {
+      withdrawalId,
+      field: 'keyLabel',
+      expected: Buffer.from(req.publicKey).toString('hex'),
+      found: Buffer.from(onToken).toString('hex'),
+    });
+  }
+}
