@@ -3,8 +3,7 @@
  * (the declared withdrawal), field by field. Any difference refuses the whole batch with a typed
  * error naming the withdrawal and the field. Pure.
  */
-import type { ChainAdapter, DecodedWithdrawal } from './chains/adapter.js';
-import type { AdapterContext } from './chains/adapter.js';
+import type { AdapterContext, ChainAdapter, DecodedWithdrawal } from './chains/adapter.js';
 import { refuse } from './errors.js';
 import type { DeclaredWithdrawal } from './format/index.js';
 
@@ -20,12 +19,16 @@ export function crossCheck(
 ): void {
   const withdrawalId = declared.id;
   if (decoded.chain !== declared.chain) {
-    refuse('MISMATCH_CHAIN', `the transaction is for ${decoded.chain}, the batch declares ${declared.chain}`, {
-      withdrawalId,
-      field: 'chain',
-      expected: declared.chain,
-      found: decoded.chain,
-    });
+    refuse(
+      'MISMATCH_CHAIN',
+      `the transaction is for ${decoded.chain}, the batch declares ${declared.chain}`,
+      {
+        withdrawalId,
+        field: 'chain',
+        expected: declared.chain,
+        found: decoded.chain,
+      },
+    );
   }
   const declaredAsset = assetText(declared.asset);
   const decodedAsset = assetText(decoded.asset);
@@ -39,37 +42,53 @@ export function crossCheck(
   }
   const destination = adapter.canonicalDestination(declared.destination, ctx, withdrawalId);
   if (destination !== decoded.destination) {
-    refuse('MISMATCH_DESTINATION', `the transaction pays ${decoded.destination}, the batch declares ${destination}`, {
-      withdrawalId,
-      field: 'destination',
-      expected: destination,
-      found: decoded.destination,
-    });
+    refuse(
+      'MISMATCH_DESTINATION',
+      `the transaction pays ${decoded.destination}, the batch declares ${destination}`,
+      {
+        withdrawalId,
+        field: 'destination',
+        expected: destination,
+        found: decoded.destination,
+      },
+    );
   }
   if (decoded.amount !== declared.amount) {
-    refuse('MISMATCH_AMOUNT', `the transaction moves ${decoded.amount}, the batch declares ${declared.amount} (base units)`, {
-      withdrawalId,
-      field: 'amount',
-      expected: declared.amount.toString(),
-      found: decoded.amount.toString(),
-    });
+    refuse(
+      'MISMATCH_AMOUNT',
+      `the transaction moves ${decoded.amount}, the batch declares ${declared.amount} (base units)`,
+      {
+        withdrawalId,
+        field: 'amount',
+        expected: declared.amount.toString(),
+        found: decoded.amount.toString(),
+      },
+    );
   }
   if (declared.nonce !== undefined || decoded.nonce !== undefined) {
     if (declared.nonce !== decoded.nonce) {
-      refuse('MISMATCH_NONCE', `the transaction has nonce ${decoded.nonce ?? 'none'}, the batch declares ${declared.nonce ?? 'none'}`, {
-        withdrawalId,
-        field: 'nonce',
-        expected: String(declared.nonce ?? 'none'),
-        found: String(decoded.nonce ?? 'none'),
-      });
+      refuse(
+        'MISMATCH_NONCE',
+        `the transaction has nonce ${decoded.nonce ?? 'none'}, the batch declares ${declared.nonce ?? 'none'}`,
+        {
+          withdrawalId,
+          field: 'nonce',
+          expected: String(declared.nonce ?? 'none'),
+          found: String(decoded.nonce ?? 'none'),
+        },
+      );
     }
   }
   if (decoded.fee > declared.feeCap) {
-    refuse('FEE_ABOVE_CAP', `the transaction can pay a fee of ${decoded.fee}, above the declared cap of ${declared.feeCap} (base units)`, {
-      withdrawalId,
-      field: 'feeCap',
-      expected: `at most ${declared.feeCap}`,
-      found: decoded.fee.toString(),
-    });
+    refuse(
+      'FEE_ABOVE_CAP',
+      `the transaction can pay a fee of ${decoded.fee}, above the declared cap of ${declared.feeCap} (base units)`,
+      {
+        withdrawalId,
+        field: 'feeCap',
+        expected: `at most ${declared.feeCap}`,
+        found: decoded.fee.toString(),
+      },
+    );
   }
 }

@@ -6,8 +6,8 @@
  * supplies the bytes, the trust anchors and the time.
  */
 import type { AdapterContext, Decoded, DecodedWithdrawal } from './chains/adapter.js';
-import { ADAPTERS } from './chains/index.js';
 import { formatUnits } from './chains/ethereum/units.js';
+import { ADAPTERS } from './chains/index.js';
 import { crossCheck } from './crosscheck.js';
 import { RefusalError, refuse } from './errors.js';
 import {
@@ -53,18 +53,26 @@ export function inspectBatch(input: Uint8Array | string, trust: TrustAnchors, no
   const parsed = parseBatch(input);
   const batch = verifyBatch(parsed, trust.coordinators, now);
   if (batch.network !== trust.ctx.network) {
-    refuse('WRONG_NETWORK', `batch ${batch.batchId} is for ${batch.network}; this appliance signs on ${trust.ctx.network}`, {
-      field: 'network',
-      expected: trust.ctx.network,
-      found: batch.network,
-    });
+    refuse(
+      'WRONG_NETWORK',
+      `batch ${batch.batchId} is for ${batch.network}; this appliance signs on ${trust.ctx.network}`,
+      {
+        field: 'network',
+        expected: trust.ctx.network,
+        found: batch.network,
+      },
+    );
   }
   const withdrawals: InspectedWithdrawal[] = [];
   const spentBy = new Map<string, string>();
   for (const declared of batch.withdrawals) {
     const adapter = ADAPTERS[declared.chain];
-    const decoded = decodeGuarded(() =>
-      adapter.decode({ withdrawalId: declared.id, rawTx: declared.rawTx, keyLabel: declared.keyLabel }, trust.ctx),
+    const decoded = decodeGuarded(
+      () =>
+        adapter.decode(
+          { withdrawalId: declared.id, rawTx: declared.rawTx, keyLabel: declared.keyLabel },
+          trust.ctx,
+        ),
       declared.id,
     );
     crossCheck(declared, decoded.view, adapter, trust.ctx);

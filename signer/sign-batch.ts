@@ -7,10 +7,23 @@
  * Sealed states (airgap-coin-lib style): only an `InspectedBatch` (made by inspectBatch) plus a
  * `SigningAuthorization` can reach `signBatch`.
  */
-import type { EcdsaSignature, ProducedSignature, SignatureScheme, SignedTx, SigningRequest } from './chains/adapter.js';
+import type {
+  EcdsaSignature,
+  ProducedSignature,
+  SignatureScheme,
+  SignedTx,
+  SigningRequest,
+} from './chains/adapter.js';
 import { ADAPTERS } from './chains/index.js';
 import { refuse } from './errors.js';
-import { attachSignature, buildResultBody, type ResultWithdrawal, type ResultWire, resultDigest, serializeResult } from './format/index.js';
+import {
+  attachSignature,
+  buildResultBody,
+  type ResultWire,
+  type ResultWithdrawal,
+  resultDigest,
+  serializeResult,
+} from './format/index.js';
 import type { InspectedBatch } from './inspect.js';
 
 /** What signs: the HSM in production and tests (signer/hsm-backend.ts). */
@@ -57,7 +70,10 @@ export async function signBatch(
   }
 
   // One HSM call per key, in batch order, so the token stays busy and the verifier pool keeps up.
-  const byKey = new Map<string, { publicKey: Uint8Array; digests: Uint8Array[]; slots: { item: number; index: number }[] }>();
+  const byKey = new Map<
+    string,
+    { publicKey: Uint8Array; digests: Uint8Array[]; slots: { item: number; index: number }[] }
+  >();
   items.forEach(({ requests }, item) => {
     requests.forEach((req, index) => {
       const group = byKey.get(req.keyLabel) ?? { publicKey: req.publicKey, digests: [], slots: [] };
@@ -69,7 +85,8 @@ export async function signBatch(
   const signatures: ProducedSignature[][] = items.map(({ requests }) => new Array(requests.length));
   for (const [label, group] of byKey) {
     const sigs = await backend.signEcdsa(label, group.publicKey, group.digests);
-    if (sigs.length !== group.digests.length) throw new Error(`HSM returned ${sigs.length} signatures for ${group.digests.length} digests`);
+    if (sigs.length !== group.digests.length)
+      throw new Error(`HSM returned ${sigs.length} signatures for ${group.digests.length} digests`);
     group.slots.forEach(({ item, index }, i) => {
       signatures[item]![index] = sigs[i]!;
     });
@@ -99,8 +116,15 @@ function checkRequest(withdrawalId: string, req: SigningRequest, backend: Signin
     refuse(
       'HSM_MECHANISM_UNAVAILABLE',
       `${where} needs a ${req.scheme} signature, which the PKCS#11 module cannot produce` +
-        (req.scheme === 'bip340-secp256k1' ? ' (no standard mechanism signs BIP-340 Schnorr with a BIP-341-tweaked key)' : ''),
-      { withdrawalId, field: req.inputIndex === undefined ? 'rawTx' : `inputs[${req.inputIndex}]`, expected: 'ecdsa-secp256k1', found: req.scheme },
+        (req.scheme === 'bip340-secp256k1'
+          ? ' (no standard mechanism signs BIP-340 Schnorr with a BIP-341-tweaked key)'
+          : ''),
+      {
+        withdrawalId,
+        field: req.inputIndex === undefined ? 'rawTx' : `inputs[${req.inputIndex}]`,
+        expected: 'ecdsa-secp256k1',
+        found: req.scheme,
+      },
     );
   }
   const onToken = backend.publicKey(req.keyLabel);

@@ -6,12 +6,31 @@ import { HsmError, PinIncorrectError, PinLockedError } from '../../hsm/index.js'
 import { RefusalError } from '../../signer/errors.js';
 import { ConfigError } from '../config/home.js';
 import { type Command, UsageError } from './command.js';
+import { inspect, sign } from './commands/batch.js';
 import { demo, demoInit } from './commands/demo.js';
+import { enrolCoordinator, enrolKeys, enrolToken, registryExport } from './commands/enrol.js';
 import { hsmKeygen, hsmPubkey, hsmSign, hsmTokens } from './commands/hsm.js';
+import { onlineBuild, onlineInit, onlineVerify } from './commands/online.js';
 import { EXIT } from './exit-codes.js';
 import { PinEntryError } from './pin.js';
 
-const COMMANDS: readonly Command[] = [demo, demoInit, hsmTokens, hsmKeygen, hsmPubkey, hsmSign];
+const COMMANDS: readonly Command[] = [
+  demo,
+  demoInit,
+  inspect,
+  sign,
+  enrolKeys,
+  enrolCoordinator,
+  enrolToken,
+  registryExport,
+  hsmTokens,
+  hsmKeygen,
+  hsmPubkey,
+  hsmSign,
+  onlineInit,
+  onlineBuild,
+  onlineVerify,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -64,24 +64,34 @@ export function registryFromJson(raw: unknown, where: string): Registry {
     throw new ConfigError(`${where}: ${what}`);
   };
   const obj = (v: unknown, name: string): Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(`"${name}" must be an object`);
-  const str = (v: unknown, name: string): string => (typeof v === 'string' && v.length > 0 ? v : fail(`"${name}" must be a non-empty string`));
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : fail(`"${name}" must be an object`);
+  const str = (v: unknown, name: string): string =>
+    typeof v === 'string' && v.length > 0 ? v : fail(`"${name}" must be a non-empty string`);
   const hexBytes = (v: unknown, name: string, lengths: number[]): Uint8Array => {
     const s = str(v, name);
-    if (!/^([0-9a-f]{2})+$/.test(s) || !lengths.includes(s.length / 2)) fail(`"${name}" must be ${lengths.join(' or ')} bytes of lower-case hex`);
+    if (!/^([0-9a-f]{2})+$/.test(s) || !lengths.includes(s.length / 2))
+      fail(`"${name}" must be ${lengths.join(' or ')} bytes of lower-case hex`);
     return Uint8Array.from(Buffer.from(s, 'hex'));
   };
-  const big = (v: unknown, name: string): bigint => (typeof v === 'string' && /^(0|[1-9][0-9]{0,77})$/.test(v) ? BigInt(v) : fail(`"${name}" must be a decimal integer string`));
-  const arr = (v: unknown, name: string): unknown[] => (Array.isArray(v) ? v : fail(`"${name}" must be an array`));
+  const big = (v: unknown, name: string): bigint =>
+    typeof v === 'string' && /^(0|[1-9][0-9]{0,77})$/.test(v)
+      ? BigInt(v)
+      : fail(`"${name}" must be a decimal integer string`);
+  const arr = (v: unknown, name: string): unknown[] =>
+    Array.isArray(v) ? v : fail(`"${name}" must be an array`);
 
   const o = obj(raw, 'registry');
   if (o.version !== 1) fail(`"version" must be 1, found ${JSON.stringify(o.version)}`);
   const network = str(o.network, 'network');
-  if (network !== 'mainnet' && network !== 'testnet') fail(`"network" must be mainnet or testnet, found ${network}`);
+  if (network !== 'mainnet' && network !== 'testnet')
+    fail(`"network" must be mainnet or testnet, found ${network}`);
   const signingKeys = arr(o.signingKeys, 'signingKeys').map((k, i) => {
     const ko = obj(k, `signingKeys[${i}]`);
     const curve = str(ko.curve, `signingKeys[${i}].curve`);
-    if (curve !== 'secp256k1' && curve !== 'ed25519') fail(`"signingKeys[${i}].curve" must be secp256k1 or ed25519`);
+    if (curve !== 'secp256k1' && curve !== 'ed25519')
+      fail(`"signingKeys[${i}].curve" must be secp256k1 or ed25519`);
     return {
       label: str(ko.label, `signingKeys[${i}].label`),
       curve: curve as Curve,
@@ -95,17 +105,24 @@ export function registryFromJson(raw: unknown, where: string): Registry {
       ? null
       : (() => {
           const a = obj(o.applianceKey, 'applianceKey');
-          return { keyId: str(a.keyId, 'applianceKey.keyId'), publicKey: hexBytes(a.publicKey, 'applianceKey.publicKey', [32]) };
+          return {
+            keyId: str(a.keyId, 'applianceKey.keyId'),
+            publicKey: hexBytes(a.publicKey, 'applianceKey.publicKey', [32]),
+          };
         })();
   const coordinators = arr(o.coordinators ?? [], 'coordinators').map((c, i) => {
     const co = obj(c, `coordinators[${i}]`);
-    return { keyId: str(co.keyId, `coordinators[${i}].keyId`), publicKey: hexBytes(co.publicKey, `coordinators[${i}].publicKey`, [32]) };
+    return {
+      keyId: str(co.keyId, `coordinators[${i}].keyId`),
+      publicKey: hexBytes(co.publicKey, `coordinators[${i}].publicKey`, [32]),
+    };
   });
   const eth = obj(o.ethereum, 'ethereum');
   const tokens = arr(eth.tokens, 'ethereum.tokens').map((t, i) => {
     const to = obj(t, `ethereum.tokens[${i}]`);
     const contract = str(to.contract, `ethereum.tokens[${i}].contract`);
-    if (!/^0x[0-9a-f]{40}$/.test(contract)) fail(`"ethereum.tokens[${i}].contract" must be a lower-case 0x address`);
+    if (!/^0x[0-9a-f]{40}$/.test(contract))
+      fail(`"ethereum.tokens[${i}].contract" must be a lower-case 0x address`);
     const decimals = to.decimals;
     if (typeof decimals !== 'number' || !Number.isInteger(decimals) || decimals < 0 || decimals > 36) {
       fail(`"ethereum.tokens[${i}].decimals" must be an integer 0..36`);
@@ -118,13 +135,18 @@ export function registryFromJson(raw: unknown, where: string): Registry {
     signingKeys,
     applianceKey: appliance,
     coordinators,
-    ethereum: { maxGasLimit: big(eth.maxGasLimit, 'ethereum.maxGasLimit'), maxFeePerGas: big(eth.maxFeePerGas, 'ethereum.maxFeePerGas'), tokens },
+    ethereum: {
+      maxGasLimit: big(eth.maxGasLimit, 'ethereum.maxGasLimit'),
+      maxFeePerGas: big(eth.maxFeePerGas, 'ethereum.maxFeePerGas'),
+      tokens,
+    },
   };
 }
 
 export function readRegistry(layout: HomeLayout): Registry {
   const path = registryPath(layout);
-  if (!existsSync(path)) throw new ConfigError(`${path}: no registry; run the key ceremony (airlock enrol keys) first`);
+  if (!existsSync(path))
+    throw new ConfigError(`${path}: no registry; run the key ceremony (airlock enrol keys) first`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));

@@ -6,7 +6,14 @@ import type { EnrolledKey } from '../chains/adapter.js';
 import { buildWithdrawalPsbt } from '../chains/bitcoin/index.js';
 import { buildUnsignedType2, erc20TransferData } from '../chains/ethereum/index.js';
 import { refuse } from '../errors.js';
-import { attachSignature, type BatchWire, batchDigest, buildBatchBody, type DeclaredWithdrawal, serializeBatch } from '../format/index.js';
+import {
+  attachSignature,
+  type BatchWire,
+  batchDigest,
+  buildBatchBody,
+  type DeclaredWithdrawal,
+  serializeBatch,
+} from '../format/index.js';
 import { NETWORKS } from '../networks.js';
 import type { Intents, WithdrawalIntent } from './intents.js';
 
@@ -37,7 +44,16 @@ function unsignedTx(intent: WithdrawalIntent, intents: Intents, keys: BuildConte
         signingPublicKey: key.publicKey,
         inputType: b.inputType,
         ...(b.multisig
-          ? { multisig: { m: b.multisig.m, pubkeys: b.multisig.pubkeys.map((k) => Uint8Array.from(Buffer.from(k, 'hex'))), sort: true } }
+          ? {
+              multisig: {
+                m: b.multisig.m,
+                // "@label" stands for the appliance's own enrolled key.
+                pubkeys: b.multisig.pubkeys.map((k) =>
+                  k === `@${intent.keyLabel}` ? key.publicKey : Uint8Array.from(Buffer.from(k, 'hex')),
+                ),
+                sort: true,
+              },
+            }
           : {}),
         destination: intent.destination,
         amount: intent.amount,
@@ -65,11 +81,17 @@ function unsignedTx(intent: WithdrawalIntent, intents: Intents, keys: BuildConte
 }
 
 /** Build every unsigned transaction, the batch and its coordinator signature; returns the batch JSON. */
-export async function buildSignedBatch(intents: Intents, ctx: BuildContext): Promise<{ batch: BatchWire; json: string }> {
+export async function buildSignedBatch(
+  intents: Intents,
+  ctx: BuildContext,
+): Promise<{ batch: BatchWire; json: string }> {
   const withdrawals: DeclaredWithdrawal[] = intents.withdrawals.map((intent) => ({
     id: intent.id,
     chain: intent.chain,
-    asset: intent.asset === 'native' ? { kind: 'native' } : { kind: 'token', contract: intent.asset.toLowerCase() },
+    asset:
+      intent.asset === 'native'
+        ? { kind: 'native' }
+        : { kind: 'token', contract: intent.asset.toLowerCase() },
     destination: intent.destination,
     amount: intent.amount,
     feeCap: intent.feeCap,

@@ -46,23 +46,31 @@ export interface Intents {
 type Obj = Record<string, unknown>;
 
 function schema(field: string, what: string, found: unknown): never {
-  refuse('SCHEMA_INVALID', `intents: ${field} ${what}`, { field, expected: what, found: JSON.stringify(found) ?? 'nothing' });
+  refuse('SCHEMA_INVALID', `intents: ${field} ${what}`, {
+    field,
+    expected: what,
+    found: JSON.stringify(found) ?? 'nothing',
+  });
 }
 function obj(v: unknown, field: string, members: readonly string[]): Obj {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) schema(field, 'must be an object', v);
-  for (const k of Object.keys(v as Obj)) if (!members.includes(k)) schema(`${field}.${k}`, 'is not a known member', k);
+  for (const k of Object.keys(v as Obj))
+    if (!members.includes(k)) schema(`${field}.${k}`, 'is not a known member', k);
   return v as Obj;
 }
 function str(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v.length === 0 || v.length > 256) schema(field, 'must be a non-empty string', v);
+  if (typeof v !== 'string' || v.length === 0 || v.length > 256)
+    schema(field, 'must be a non-empty string', v);
   return v as string;
 }
 function uint(v: unknown, field: string): bigint {
-  if (typeof v !== 'string' || !/^(0|[1-9][0-9]{0,77})$/.test(v)) schema(field, 'must be a decimal integer string', v);
+  if (typeof v !== 'string' || !/^(0|[1-9][0-9]{0,77})$/.test(v))
+    schema(field, 'must be a decimal integer string', v);
   return BigInt(v as string);
 }
 function int(v: unknown, field: string, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) schema(field, `must be an integer 0..${max}`, v);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max)
+    schema(field, `must be an integer 0..${max}`, v);
   return v as number;
 }
 
@@ -76,13 +84,26 @@ export function parseIntents(text: string): Intents {
   const o = obj(raw, 'intents', ['format', 'batchId', 'network', 'validForMinutes', 'withdrawals']);
   if (o.format !== INTENTS_FORMAT) schema('format', `must be "${INTENTS_FORMAT}"`, o.format);
   const network = str(o.network, 'network');
-  if (network !== 'mainnet' && network !== 'testnet') schema('network', 'must be mainnet or testnet', network);
-  if (!Array.isArray(o.withdrawals) || o.withdrawals.length === 0) schema('withdrawals', 'must be a non-empty array', o.withdrawals);
+  if (network !== 'mainnet' && network !== 'testnet')
+    schema('network', 'must be mainnet or testnet', network);
+  if (!Array.isArray(o.withdrawals) || o.withdrawals.length === 0)
+    schema('withdrawals', 'must be a non-empty array', o.withdrawals);
   const withdrawals = (o.withdrawals as unknown[]).map((w, i): WithdrawalIntent => {
     const f = `withdrawals[${i}]`;
-    const wo = obj(w, f, ['id', 'chain', 'asset', 'destination', 'amount', 'feeCap', 'keyLabel', 'bitcoin', 'ethereum']);
+    const wo = obj(w, f, [
+      'id',
+      'chain',
+      'asset',
+      'destination',
+      'amount',
+      'feeCap',
+      'keyLabel',
+      'bitcoin',
+      'ethereum',
+    ]);
     const chain = str(wo.chain, `${f}.chain`);
-    if (chain !== 'bitcoin' && chain !== 'ethereum') schema(`${f}.chain`, 'must be bitcoin or ethereum', chain);
+    if (chain !== 'bitcoin' && chain !== 'ethereum')
+      schema(`${f}.chain`, 'must be bitcoin or ethereum', chain);
     const base = {
       id: str(wo.id, `${f}.id`),
       chain: chain as Chain,
@@ -95,23 +116,47 @@ export function parseIntents(text: string): Intents {
     if (chain === 'bitcoin') {
       const b = obj(wo.bitcoin, `${f}.bitcoin`, ['inputType', 'fee', 'utxos', 'multisig']);
       const inputType = b.inputType ?? 'p2wpkh';
-      if (inputType !== 'p2wpkh' && inputType !== 'p2wsh-multisig') schema(`${f}.bitcoin.inputType`, 'must be p2wpkh or p2wsh-multisig', inputType);
-      if (!Array.isArray(b.utxos) || b.utxos.length === 0) schema(`${f}.bitcoin.utxos`, 'must be a non-empty array', b.utxos);
+      if (inputType !== 'p2wpkh' && inputType !== 'p2wsh-multisig')
+        schema(`${f}.bitcoin.inputType`, 'must be p2wpkh or p2wsh-multisig', inputType);
+      if (!Array.isArray(b.utxos) || b.utxos.length === 0)
+        schema(`${f}.bitcoin.utxos`, 'must be a non-empty array', b.utxos);
       const utxos = (b.utxos as unknown[]).map((u, j) => {
         const uo = obj(u, `${f}.bitcoin.utxos[${j}]`, ['txid', 'vout', 'amount']);
         const txid = str(uo.txid, `${f}.bitcoin.utxos[${j}].txid`);
-        if (!/^[0-9a-f]{64}$/.test(txid)) schema(`${f}.bitcoin.utxos[${j}].txid`, 'must be 64 lower-case hex digits', txid);
-        return { txid, vout: int(uo.vout, `${f}.bitcoin.utxos[${j}].vout`, 0xffffffff), amount: uint(uo.amount, `${f}.bitcoin.utxos[${j}].amount`) };
+        if (!/^[0-9a-f]{64}$/.test(txid))
+          schema(`${f}.bitcoin.utxos[${j}].txid`, 'must be 64 lower-case hex digits', txid);
+        return {
+          txid,
+          vout: int(uo.vout, `${f}.bitcoin.utxos[${j}].vout`, 0xffffffff),
+          amount: uint(uo.amount, `${f}.bitcoin.utxos[${j}].amount`),
+        };
       });
       let multisig: BitcoinIntentData['multisig'];
       if (b.multisig !== undefined) {
         const mo = obj(b.multisig, `${f}.bitcoin.multisig`, ['m', 'pubkeys']);
-        if (!Array.isArray(mo.pubkeys)) schema(`${f}.bitcoin.multisig.pubkeys`, 'must be an array of hex keys', mo.pubkeys);
-        multisig = { m: int(mo.m, `${f}.bitcoin.multisig.m`, 15), pubkeys: (mo.pubkeys as unknown[]).map((k, j) => str(k, `${f}.bitcoin.multisig.pubkeys[${j}]`)) };
+        if (!Array.isArray(mo.pubkeys))
+          schema(`${f}.bitcoin.multisig.pubkeys`, 'must be an array of hex keys', mo.pubkeys);
+        multisig = {
+          m: int(mo.m, `${f}.bitcoin.multisig.m`, 15),
+          pubkeys: (mo.pubkeys as unknown[]).map((k, j) => str(k, `${f}.bitcoin.multisig.pubkeys[${j}]`)),
+        };
       }
-      return { ...base, bitcoin: { inputType, fee: uint(b.fee, `${f}.bitcoin.fee`), utxos, ...(multisig ? { multisig } : {}) } };
+      return {
+        ...base,
+        bitcoin: {
+          inputType,
+          fee: uint(b.fee, `${f}.bitcoin.fee`),
+          utxos,
+          ...(multisig ? { multisig } : {}),
+        },
+      };
     }
-    const e = obj(wo.ethereum, `${f}.ethereum`, ['nonce', 'gasLimit', 'maxFeePerGas', 'maxPriorityFeePerGas']);
+    const e = obj(wo.ethereum, `${f}.ethereum`, [
+      'nonce',
+      'gasLimit',
+      'maxFeePerGas',
+      'maxPriorityFeePerGas',
+    ]);
     return {
       ...base,
       ethereum: {

@@ -14,11 +14,21 @@ import { base64, hex } from '@scure/base';
 import { Transaction } from '@scure/btc-signer';
 import type { AdapterContext } from '../chains/adapter.js';
 import type { BitcoinState } from '../chains/bitcoin/index.js';
+import {
+  addressOfPublicKey,
+  decodeUnsignedType2,
+  type2SigningDigest,
+  verifySignedType2,
+} from '../chains/ethereum/index.js';
 import { ADAPTERS } from '../chains/index.js';
-import { addressOfPublicKey, decodeUnsignedType2, type2SigningDigest, verifySignedType2 } from '../chains/ethereum/index.js';
 import { refuse } from '../errors.js';
-import { parseBatch, parseResult, type ResultWithdrawal, verifyResult } from '../format/index.js';
-import { batchDigest } from '../format/index.js';
+import {
+  batchDigest,
+  parseBatch,
+  parseResult,
+  type ResultWithdrawal,
+  verifyResult,
+} from '../format/index.js';
 
 export interface BroadcastTx {
   readonly id: string;
@@ -57,18 +67,31 @@ function verifyBitcoin(w: ResultWithdrawal, rawTx: string, ctx: AdapterContext, 
   try {
     tx =
       w.signedTx.format === 'raw'
-        ? Transaction.fromRaw(hex.decode(w.signedTx.hex), { allowUnknownOutputs: true, allowUnknownInputs: true })
-        : Transaction.fromPSBT(base64.decode(w.signedTx.psbtBase64), { allowUnknownOutputs: true, allowUnknownInputs: true });
+        ? Transaction.fromRaw(hex.decode(w.signedTx.hex), {
+            allowUnknownOutputs: true,
+            allowUnknownInputs: true,
+          })
+        : Transaction.fromPSBT(base64.decode(w.signedTx.psbtBase64), {
+            allowUnknownOutputs: true,
+            allowUnknownInputs: true,
+          });
   } catch (err) {
-    refuse('MALFORMED_TX', `the signed transaction does not parse: ${(err as Error).message}`, { withdrawalId: w.id, field: 'signedTx' });
+    refuse('MALFORMED_TX', `the signed transaction does not parse: ${(err as Error).message}`, {
+      withdrawalId: w.id,
+      field: 'signedTx',
+    });
   }
   if (tx.id !== w.signedTx.txid) {
-    refuse('SIGNATURE_VERIFY_FAILED', 'the signed transaction’s txid differs from the one the result states', {
-      withdrawalId: w.id,
-      field: 'txid',
-      expected: w.signedTx.txid,
-      found: tx.id,
-    });
+    refuse(
+      'SIGNATURE_VERIFY_FAILED',
+      'the signed transaction’s txid differs from the one the result states',
+      {
+        withdrawalId: w.id,
+        field: 'txid',
+        expected: w.signedTx.txid,
+        found: tx.id,
+      },
+    );
   }
   for (const req of decoded.signing) {
     const i = req.inputIndex ?? 0;
@@ -76,19 +99,28 @@ function verifyBitcoin(w: ResultWithdrawal, rawTx: string, ctx: AdapterContext, 
     const candidates: Uint8Array[] =
       w.signedTx.format === 'raw'
         ? (input.finalScriptWitness ?? [])
-        : (input.partialSig ?? []).filter(([pk]) => Buffer.compare(Buffer.from(pk), Buffer.from(req.publicKey)) === 0).map(([, sig]) => sig);
+        : (input.partialSig ?? [])
+            .filter(([pk]) => Buffer.compare(Buffer.from(pk), Buffer.from(req.publicKey)) === 0)
+            .map(([, sig]) => sig);
     if (!candidates.some((c) => lowSDerVerifies(c, req.digest, req.publicKey))) {
-      refuse('SIGNATURE_VERIFY_FAILED', `input ${i} carries no valid low-S SIGHASH_ALL signature by key "${req.keyLabel}"`, {
-        withdrawalId: w.id,
-        field: `inputs[${i}]`,
-      });
+      refuse(
+        'SIGNATURE_VERIFY_FAILED',
+        `input ${i} carries no valid low-S SIGHASH_ALL signature by key "${req.keyLabel}"`,
+        {
+          withdrawalId: w.id,
+          field: `inputs[${i}]`,
+        },
+      );
     }
   }
 }
 
 function verifyEthereum(w: ResultWithdrawal, rawTx: string, ctx: AdapterContext, keyLabel: string): void {
   if (w.signedTx.format !== 'raw') {
-    refuse('MALFORMED_TX', 'an Ethereum result must be a raw signed transaction', { withdrawalId: w.id, field: 'signedTx.format' });
+    refuse('MALFORMED_TX', 'an Ethereum result must be a raw signed transaction', {
+      withdrawalId: w.id,
+      field: 'signedTx.format',
+    });
   }
   const signed = verifySignedType2(w.signedTx.hex, w.id);
   const key = ctx.keys.get(keyLabel)!;
@@ -101,7 +133,9 @@ function verifyEthereum(w: ResultWithdrawal, rawTx: string, ctx: AdapterContext,
       found: signed.from,
     });
   }
-  const batchPayload = type2SigningDigest(decodeUnsignedType2(hex.decode(rawTx.replace(/^0x/, '').toLowerCase()), w.id));
+  const batchPayload = type2SigningDigest(
+    decodeUnsignedType2(hex.decode(rawTx.replace(/^0x/, '').toLowerCase()), w.id),
+  );
   const signedPayload = type2SigningDigest(signed);
   if (Buffer.compare(Buffer.from(batchPayload), Buffer.from(signedPayload)) !== 0) {
     refuse('SIGNATURE_VERIFY_FAILED', 'the signed transaction is not the batch’s unsigned transaction', {
@@ -128,7 +162,10 @@ export function verifyResultForBatch(
   const result = verifyResult(parseResult(resultText), applianceKeys);
   const batch = parseBatch(batchText);
   const digest = batchDigest(batch);
-  if (result.batchId !== batch.batchId || Buffer.compare(Buffer.from(result.batchDigest), Buffer.from(digest)) !== 0) {
+  if (
+    result.batchId !== batch.batchId ||
+    Buffer.compare(Buffer.from(result.batchDigest), Buffer.from(digest)) !== 0
+  ) {
     refuse('RESULT_SIGNATURE_INVALID', 'the result answers another batch', {
       field: 'batchDigest',
       expected: `${batch.batchId} ${Buffer.from(digest).toString('hex')}`,
@@ -146,7 +183,10 @@ export function verifyResultForBatch(
   return batch.withdrawals.map((declared) => {
     const w = byId.get(declared.id);
     if (!w || w.chain !== declared.chain) {
-      refuse('MANIFEST_MISMATCH', 'the result lacks this withdrawal', { withdrawalId: declared.id, field: 'withdrawals' });
+      refuse('MANIFEST_MISMATCH', 'the result lacks this withdrawal', {
+        withdrawalId: declared.id,
+        field: 'withdrawals',
+      });
     }
     if (declared.chain === 'bitcoin') verifyBitcoin(w, declared.rawTx, ctx, declared.keyLabel);
     else verifyEthereum(w, declared.rawTx, ctx, declared.keyLabel);

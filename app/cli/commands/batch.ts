@@ -1,0 +1,165 @@
+/**
+ * `airlock inspect <batch>` and `airlock sign <batch> --out <result>` on the appliance.
+ * Both decode every transaction afresh; `sign` never trusts an earlier inspection.
+ */
+import { parseArgs } from 'node:util';
+import { formatUnits } from '../../../signer/chains/ethereum/units.js';
+import { RefusalError } from '../../../signer/errors.js';
+import { LIMITS } from '../../../signer/format/index.js';
+import { HsmSigningBackend } from '../../../signer/hsm-backend.js';
+import {
+  type InspectedBatch,
+  inspectBatch,
+  type TrustAnchors,
+  withdrawalReport,
+} from '../../../signer/inspect.js';
+import { signBatch } from '../../../signer/sign-batch.js';
+import { adapterContextOf, type Registry, readRegistry } from '../../config/registry.js';
+import { type Command, out, UsageError } from '../command.js';
+import { cliContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { readInputFile, writeNewFileAtomic } from '../files.js';
+import { readPin } from '../pin.js';
+
+export function trustOf(registry: Registry): TrustAnchors {
+  return {
+    coordinators: new Map(registry.coordinators.map((c) => [c.keyId, c.publicKey])),
+    ctx: adapterContextOf(registry),
+  };
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+export function humanReport(inspected: InspectedBatch): string[] {
+  const b = inspected.batch;
+  const rows = [['#', 'withdrawal', 'chain', 'amount', 'to', 'fee (max)', 'nonce', 'change']];
+  inspected.withdrawals.forEach((w, i) => {
+    const r = withdrawalReport(w);
+    rows.push([
+      String(i + 1),
+      String(r.id),
+      String(r.chain),
+      String(r.amountText),
+      String(r.destination),
+      String(r.feeText),
+      String(r.nonce ?? '-'),
+      String((r.change as unknown[]).length),
+    ]);
+  });
+  return [
+    `Batch ${b.batchId}  network ${b.network}  coordinator ${b.coordinatorKeyId}`,
+    `Created ${b.createdAt.toISOString()}  expires ${b.expiresAt.toISOString()}`,
+    `FINGERPRINT ${inspected.fingerprint.text}   <- compare with the online node's display`,
+    '',
+    ...table(rows),
+    '',
+    `Totals: ${inspected.totals.map((t) => `${formatUnits(t.amount, t.decimals)} ${t.symbol}`).join('; ')}`,
+    `${inspected.withdrawals.length} withdrawal(s) decoded from their raw transactions and matched to the batch.`,
+  ];
+}
+
+export const inspect: Command = {
+  name: 'inspect',
+  usage: 'airlock inspect <batch.json> [--json]',
+  summary: 'authenticate a batch, decode every transaction, cross-check it; exit 3 if refused',
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (positionals.length !== 1) throw new UsageError('give exactly one batch file');
+    const bytes = readInputFile(positionals[0]!, LIMITS.maxBatchBytes);
+    const trust = trustOf(readRegistry(cliContext().layout));
+    try {
+      const inspected = inspectBatch(bytes, trust, new Date());
+      if (values.json) {
+        out(
+          JSON.stringify({
+            ok: true,
+            batchId: inspected.batch.batchId,
+            network: inspected.batch.network,
+            fingerprint: inspected.fingerprint.text,
+            digest: Buffer.from(inspected.batch.digest).toString('hex'),
+            withdrawals: inspected.withdrawals.map(withdrawalReport),
+            totals: inspected.totals.map((t) => ({ ...t, amount: t.amount.toString() })),
+          }),
+        );
+      } else {
+        for (const line of humanReport(inspected)) out(line);
+      }
+      return EXIT.OK;
+    } catch (err) {
+      if (!(err instanceof RefusalError)) throw err;
+      if (values.json) {
+        out(JSON.stringify({ ok: false, withdrawals: [], error: err.toJSON() }));
+        return EXIT.REFUSED;
+      }
+      throw err;
+    }
+  },
+};
+
+export const sign: Command = {
+  name: 'sign',
+  usage: 'airlock sign <batch.json> --out <result.json> --dev-unapproved [--pin-stdin]',
+  summary: 'sign a batch with the HSM (until the quorum issue: only with the explicit development flag)',
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        out: { type: 'string' },
+        'dev-unapproved': { type: 'boolean' },
+        'pin-stdin': { type: 'boolean' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (positionals.length !== 1) throw new UsageError('give exactly one batch file');
+    if (!values.out) throw new UsageError('--out is required');
+    if (!values['dev-unapproved']) {
+      throw new UsageError(
+        'operator approvals are not built yet: signing needs the explicit development flag --dev-unapproved',
+      );
+    }
+    const ctx = cliContext();
+    const registry = readRegistry(ctx.layout);
+    if (!registry.applianceKey)
+      throw new UsageError('no appliance key enrolled (airlock enrol keys --appliance-key ...)');
+    const bytes = readInputFile(positionals[0]!, LIMITS.maxBatchBytes);
+    const inspected = inspectBatch(bytes, trustOf(registry), new Date());
+    process.stderr.write(`${humanReport(inspected).join('\n')}\n`);
+    const token = ctx.token();
+    const pin = await readPin(
+      `User PIN of signing token "${token.info().label}": `,
+      values['pin-stdin'] === true,
+    );
+    const backend = HsmSigningBackend.open(token, pin, registry.applianceKey.keyId);
+    try {
+      const signed = await signBatch(
+        inspected,
+        backend,
+        { kind: 'development-unapproved', reason: 'airlock sign --dev-unapproved' },
+        new Date(),
+      );
+      writeNewFileAtomic(values.out, signed.json);
+      out(
+        `signed ${signed.withdrawals.length} withdrawal(s) of batch ${inspected.batch.batchId} -> ${values.out}`,
+      );
+      for (const w of signed.withdrawals)
+        out(`  ${w.id}  ${w.chain}  ${w.signedTx.format}  txid ${w.signedTx.txid}`);
+    } finally {
+      await backend.close();
+    }
+    return EXIT.OK;
+  },
+};
