@@ -131,11 +131,20 @@ test('a broken airlock.json is a configuration error naming the file and the set
   }
 });
 
-test('the main job (airlock demo) provisions, runs the key ceremony and verifies a signature per key', () => {
+test('the main job (airlock demo): key ceremony, online build, inspect, sign, online verify', () => {
   const demoHome = join(home, 'demo');
   const r = airlock(['demo', '--home', demoHome]);
   assert.equal(r.code, EXIT.OK, r.stderr);
-  assert.equal(r.stdout.match(/ verified$/gm)?.length, 3, r.stdout);
+  assert.match(r.stdout, /4 withdrawal\(s\) decoded from their raw transactions and matched to the batch/);
+  assert.match(r.stdout, /signed 4 withdrawal\(s\) of batch demo-2026-11-26-001/);
+  assert.match(
+    r.stdout,
+    /result verified: 4 withdrawal\(s\), every signature checked against the enrolled keys/,
+  );
+  // The online node's fingerprint and the appliance's are the same string.
+  const prints = [...r.stdout.matchAll(/FINGERPRINT ([0-9a-f-]{19} \([a-z ]+\))/g)].map((m) => m[1]);
+  assert.equal(prints.length, 3, r.stdout);
+  assert.equal(new Set(prints).size, 1);
   // Running it again starts afresh (the demo home is recognised as the demo's own).
   assert.equal(airlock(['demo', '--home', demoHome]).code, EXIT.OK);
 });

@@ -1,25 +1,17 @@
 /**
  * `airlock demo-init` provisions SoftHSM2 inside the data directory for a demo: one signing token
  * and three operator-card tokens, with PINs printed once. `airlock demo` runs the main job end to
- * end on a fresh demo home: provisioning, the key ceremony, and signatures checked independently.
+ * end on a fresh demo directory, each step as the `airlock` command an operator would type: the
+ * appliance and the online node each have their own data directory; `transfer/` stands in for the
+ * USB stick.
  */
+import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import {
-  DEFAULT_PKCS11_MODULE,
-  findKey,
-  generateKeyPair,
-  initSoftHsmToken,
-  Pkcs11Module,
-  signDigest,
-  signEd25519,
-  writeSoftHsmConfig,
-} from '../../../hsm/index.js';
+import { DEFAULT_PKCS11_MODULE, initSoftHsmToken, writeSoftHsmConfig } from '../../../hsm/index.js';
 import {
   DEFAULT_SIGNING_TOKEN,
   type HomeLayout,
@@ -41,6 +33,13 @@ export const DEMO_KEYS = [
   { label: 'eth-treasury-1', curve: 'secp256k1' },
   { label: 'appliance-1', curve: 'ed25519' },
 ] as const;
+
+/** The sample ERC-20 (Sepolia USDC) the demo allowlists; samples/intents.json pays in it. */
+const SAMPLE_TOKEN = {
+  contract: '0x1c7d4b196cb0c7b01d743fbc6116a902379c7238',
+  symbol: 'USDC',
+  decimals: 6,
+} as const;
 
 export interface DemoToken {
   readonly label: string;
@@ -98,67 +97,129 @@ export const demoInit: Command = {
   },
 };
 
+/** Run one `airlock` command as its own process (its own machine, for the online side), echoing it. */
+function step(home: string, args: string[], stdin = ''): string {
+  const shown = `$ AIRLOCK_HOME=${home} airlock ${args.join(' ')}`;
+  out(shown);
+  const { SOFTHSM2_CONF: _own, ...env } = process.env;
+  const r = spawnSync(process.execPath, [AIRLOCK_BIN, ...args], {
+    input: stdin,
+    encoding: 'utf8',
+    env: { ...env, AIRLOCK_HOME: home },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const text = `${r.stdout}${r.stderr}`.trimEnd();
+  if (text) out(text.replace(/^/gm, '    '));
+  if (r.status !== 0) throw new DemoStepError(`step failed (exit ${r.status}): airlock ${args.join(' ')}`);
+  return r.stdout;
+}
+
+class DemoStepError extends Error {
+  override readonly name = 'DemoStepError';
+}
+
+const AIRLOCK_BIN = fileURLToPath(new URL('../../../../bin/airlock.js', import.meta.url));
+const SAMPLE_INTENTS = fileURLToPath(new URL('../../../../samples/intents.json', import.meta.url));
+
 export const demo: Command = {
   name: 'demo',
   usage: 'airlock demo [--home DIR]',
-  summary: 'the main job on sample data: provision tokens, key ceremony, sign and verify',
+  summary: 'the main job on sample data: key ceremony, online build, inspect, sign, online verify',
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { home: { type: 'string' } }, strict: true });
-    const layout = layoutOf(resolve(values.home ?? join(process.cwd(), 'airlock-demo-home')));
-    out(`== 1. Provision SoftHSM2 tokens in ${layout.home}`);
-    const tokens = await provisionDemo(layout, true);
-    printPins(tokens);
-
-    // SoftHSM2 reads its configuration when the module initialises: point it at this home first.
-    process.env.SOFTHSM2_CONF = layout.softhsmConf;
-    const module = Pkcs11Module.open(DEFAULT_PKCS11_MODULE);
-    try {
-      const signing = tokens[0]!;
-      const token = module.token(signing.label);
-      const info = token.info();
-      out(
-        `   token "${info.label}" serial ${info.serial} (${info.model}); ${tokens.length - 1} operator cards`,
-      );
-
-      out('== 2. Key ceremony on the signing token (non-extractable, sign-only)');
-      const keys = await token.withSession(
-        signing.userPin,
-        (s) => DEMO_KEYS.map((k) => generateKeyPair(s, k)),
-        {
-          readWrite: true,
-        },
-      );
-      for (const k of keys)
-        out(
-          `   ${k.label.padEnd(15)} ${k.curve.padEnd(9)} id ${k.id}  pub ${Buffer.from(k.publicKey).toString('hex')}`,
-        );
-
-      out('== 3. Sign a sample digest with every key; check each signature independently');
-      const digest = sha256(new TextEncoder().encode('Airlock demo: sample withdrawal digest'));
-      out(`   digest ${Buffer.from(digest).toString('hex')}`);
-      await token.withSession(signing.userPin, (s) => {
-        for (const generated of keys) {
-          // Object handles belong to the session that found them: look each key up again here.
-          const key = findKey(s, { label: generated.label });
-          if (key.curve === 'secp256k1') {
-            const sig = signDigest(s, key, digest);
-            const ok = secp256k1.verify(sig.compact, digest, key.publicKey, { prehash: false, lowS: true });
-            if (!ok) throw new Error(`signature by ${key.label} failed the independent check`);
-            out(
-              `   ${key.label.padEnd(15)} ECDSA low-S r||s ${Buffer.from(sig.compact).toString('hex')} recid ${sig.recovery}  verified`,
-            );
-          } else {
-            const sig = signEd25519(s, key, digest);
-            if (!ed25519.verify(sig, digest, key.publicKey))
-              throw new Error(`signature by ${key.label} failed the independent check`);
-            out(`   ${key.label.padEnd(15)} Ed25519 ${Buffer.from(sig).toString('hex')}  verified`);
-          }
-        }
-      });
-      out('== Done: keys generated on the token, signatures normalised and verified.');
-    } finally {
-      module.finalize();
+    const root = resolve(values.home ?? join(process.cwd(), 'airlock-demo-home'));
+    if (existsSync(root) && readdirSync(root).length > 0 && !existsSync(join(root, DEMO_MARKER))) {
+      throw new UsageError(`${root} is not empty and was not made by airlock demo; refusing to touch it`);
     }
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, DEMO_MARKER), 'made by airlock demo; safe to delete\n');
+    const appliance = join(root, 'appliance');
+    const online = join(root, 'online');
+    const transfer = join(root, 'transfer'); // stands in for the USB stick / animated QR
+    mkdirSync(transfer);
+
+    out('== 1. Appliance: provision SoftHSM2 tokens (1 signing token, 3 operator cards)');
+    const pins = step(appliance, ['demo-init']);
+    const signingPin = /airlock-signing\s+user PIN (\d+)/.exec(pins)?.[1];
+    if (!signingPin) throw new DemoStepError('demo-init printed no signing-token PIN');
+
+    out('== 2. Appliance: key ceremony on the signing token (non-extractable, sign-only) and enrolment');
+    for (const k of DEMO_KEYS)
+      step(
+        appliance,
+        ['hsm', 'keygen', '--curve', k.curve, '--label', k.label, '--pin-stdin'],
+        `${signingPin}\n`,
+      );
+    step(appliance, [
+      'enrol',
+      'keys',
+      '--labels',
+      'btc-treasury-1,eth-treasury-1',
+      '--appliance-key',
+      'appliance-1',
+      '--network',
+      'testnet',
+    ]);
+    step(appliance, [
+      'enrol',
+      'token',
+      '--contract',
+      SAMPLE_TOKEN.contract,
+      '--symbol',
+      SAMPLE_TOKEN.symbol,
+      '--decimals',
+      String(SAMPLE_TOKEN.decimals),
+    ]);
+    step(appliance, ['registry', 'export', '--out', join(transfer, 'appliance-public.json')]);
+
+    out(
+      '== 3. Online node: its coordinator key (its own SoftHSM2 token); the appliance enrols the public half',
+    );
+    const coordinator = step(online, ['online', 'init']);
+    const coordinatorPin = /user PIN (\d+)/.exec(coordinator)?.[1];
+    const coordinatorPub = /coordinator key coordinator-1 ([0-9a-f]{64})/.exec(coordinator)?.[1];
+    if (!coordinatorPin || !coordinatorPub) throw new DemoStepError('online init printed no PIN or key');
+    step(appliance, ['enrol', 'coordinator', '--key-id', 'coordinator-1', '--public-key', coordinatorPub]);
+
+    out('== 4. Online node: build the sample withdrawal batch and sign it with the coordinator key');
+    const batch = join(transfer, 'batch.json');
+    step(
+      online,
+      [
+        'online',
+        'build',
+        SAMPLE_INTENTS,
+        '--appliance',
+        join(transfer, 'appliance-public.json'),
+        '--out',
+        batch,
+        '--pin-stdin',
+      ],
+      `${coordinatorPin}\n`,
+    );
+
+    out('== 5. Appliance: inspect (authenticate, decode every transaction, cross-check against the batch)');
+    step(appliance, ['inspect', batch]);
+
+    out(
+      '== 6. Appliance: sign with the HSM (operator approvals arrive with the quorum issue: explicit development flag)',
+    );
+    const result = join(transfer, 'result.json');
+    step(appliance, ['sign', batch, '--out', result, '--dev-unapproved', '--pin-stdin'], `${signingPin}\n`);
+
+    out('== 7. Online node: verify the result and every signature; the transactions to broadcast');
+    step(online, [
+      'online',
+      'verify',
+      result,
+      '--batch',
+      batch,
+      '--appliance',
+      join(transfer, 'appliance-public.json'),
+    ]);
+
+    out(`== Done. Everything is under ${root}.`);
     return EXIT.OK;
   },
 };

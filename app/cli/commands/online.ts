@@ -16,7 +16,7 @@ import {
   signEd25519,
   writeSoftHsmConfig,
 } from '../../../hsm/index.js';
-import { LIMITS } from '../../../signer/format/index.js';
+import { batchDigest, fingerprint, LIMITS } from '../../../signer/format/index.js';
 import { buildSignedBatch } from '../../../signer/online/build.js';
 import { parseIntents } from '../../../signer/online/intents.js';
 import { verifyResultForBatch } from '../../../signer/online/verify.js';
@@ -140,6 +140,9 @@ export const onlineBuild: Command = {
     writeNewFileAtomic(values.out, built.json);
     out(
       `built batch ${built.batch.batchId} with ${built.batch.withdrawals.length} withdrawal(s) -> ${values.out}`,
+    );
+    out(
+      `FINGERPRINT ${fingerprint(batchDigest(built.batch)).text}   <- approvers compare this with the appliance's screen`,
     );
     return EXIT.OK;
   },
