@@ -72,15 +72,12 @@ export function normalizeSecp256k1(
   } catch {
     throw new SignatureCheckError("the key's public half is not a secp256k1 point; nothing exported");
   }
-  // bits2int then mod n (SEC 1 §4.1.4 step 5): a 32-byte digest is already 256 bits.
-  const e = Fn.create(bytesToBigInt(digest));
-  const sInv = Fn.inv(s);
-  const R = secp256k1.Point.BASE.multiplyUnsafe(Fn.mul(e, sInv)).add(Q.multiplyUnsafe(Fn.mul(r, sInv)));
-  if (R.is0())
+  const R = verificationPoint(r, s, digest, Q);
+  if (!R)
     throw new SignatureCheckError(
       'the token returned an ECDSA signature that does not verify; nothing exported',
     );
-  const { x, y } = R.toAffine();
+  const { x, y } = R;
   if (x !== r) {
     if (x % N === r) {
       throw new RecoveryIdOverflowError(
@@ -96,6 +93,46 @@ export function normalizeSecp256k1(
   compact.set(bigIntToBytes32(r), 0);
   compact.set(bigIntToBytes32(s), 32);
   return { scheme: 'ecdsa-secp256k1', r, s, recovery, compact };
+}
+
+/** R = (e/s)·G + (r/s)·Q in affine form, or undefined at infinity. r, s in [1, n). */
+function verificationPoint(
+  r: bigint,
+  s: bigint,
+  digest: Uint8Array,
+  Q: InstanceType<typeof secp256k1.Point>,
+): { x: bigint; y: bigint } | undefined {
+  // bits2int then mod n (SEC 1 §4.1.4 step 5): a 32-byte digest is already 256 bits.
+  const e = Fn.create(bytesToBigInt(digest));
+  const sInv = Fn.inv(s);
+  const R = secp256k1.Point.BASE.multiplyUnsafe(Fn.mul(e, sInv)).add(Q.multiplyUnsafe(Fn.mul(r, sInv)));
+  return R.is0() ? undefined : R.toAffine();
+}
+
+/**
+ * Verify a compact low-S ECDSA signature over a 32-byte digest (no prehash), the same equation as
+ * `normalizeSecp256k1`, with the key's multiplication table cached for keys used often. Returns
+ * the recovery id the signature has with this key, or undefined when it does not verify (high-S,
+ * out-of-range r/s, wrong key or digest, x(R) >= n). Never throws for bad input.
+ */
+export function verifySecp256k1LowS(
+  compact: Uint8Array,
+  digest: Uint8Array,
+  publicKey: Uint8Array,
+): 0 | 1 | undefined {
+  if (compact.length !== 64 || digest.length !== 32) return undefined;
+  const r = bytesToBigInt(compact.subarray(0, 32));
+  const s = bytesToBigInt(compact.subarray(32, 64));
+  if (r <= 0n || r >= N || s <= 0n || s > HALF_N) return undefined;
+  let Q: InstanceType<typeof secp256k1.Point>;
+  try {
+    Q = pointOf(publicKey);
+  } catch {
+    return undefined;
+  }
+  const R = verificationPoint(r, s, digest, Q);
+  if (!R || R.x !== r) return undefined;
+  return (R.y & 1n) === 1n ? 1 : 0;
 }
 
 function bytesToBigInt(bytes: Uint8Array): bigint {

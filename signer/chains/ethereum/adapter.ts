@@ -14,6 +14,7 @@
  * key's address, and re-verifies the transaction it built (verify.ts) before returning it.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
+import { verifySecp256k1LowS } from '../../../hsm/ecdsa.js';
 import { type RefusalDetails, refuse } from '../../errors.js';
 import type {
   AdapterContext,
@@ -33,9 +34,15 @@ import {
   ERC20_TRANSFER_SELECTOR,
 } from './calldata.js';
 import { hexToBytesStrict, toHex } from './hex.js';
-import { decodeUnsignedType2, encodeSignedType2, encodeUnsignedType2, type Type2Tx } from './type2.js';
+import {
+  decodeSignedType2,
+  decodeUnsignedType2,
+  encodeSignedType2,
+  encodeUnsignedType2,
+  type Type2Tx,
+} from './type2.js';
 import { formatGwei } from './units.js';
-import { recoverSigner, verifySignedType2 } from './verify.js';
+import { SECP256K1_HALF_N, SECP256K1_N } from './verify.js';
 
 /** Adapter-private state carried from `decode` to `assemble`. */
 export interface EthereumState {
@@ -44,6 +51,8 @@ export interface EthereumState {
   readonly from: string;
   /** keccak256(0x02 || rlp([9 fields])). */
   readonly digest: Uint8Array;
+  /** The enrolled signing key (33-byte compressed). */
+  readonly publicKey: Uint8Array;
 }
 
 /** Lower-case zero address: paying it burns the funds. */
@@ -235,7 +244,7 @@ function decode(input: DecodeInput, ctx: AdapterContext): Decoded<EthereumState>
     });
   }
   const digest = keccak_256(unsigned);
-  const state: EthereumState = Object.freeze({ tx, from, digest });
+  const state: EthereumState = Object.freeze({ tx, from, digest, publicKey: key.publicKey });
   return {
     view: Object.freeze({
       withdrawalId,
@@ -314,32 +323,56 @@ function assemble(decoded: Decoded<EthereumState>, signatures: readonly Produced
       found: toHex(sig.compact),
     });
   }
-  const { tx, from, digest } = decoded.state;
-  const signer = recoverSigner(digest, { r: sig.r, s: sig.s, yParity: sig.recovery }, details);
-  if (signer !== from) {
+  const { tx, from, digest, publicKey } = decoded.state;
+  if (sig.r <= 0n || sig.r >= SECP256K1_N) {
+    refuse('SIGNATURE_VERIFY_FAILED', 'signature r is out of range', {
+      ...details,
+      field: 'r',
+      expected: '1..n-1',
+      found: `${sig.r}`,
+    });
+  }
+  if (sig.s <= 0n || sig.s > SECP256K1_HALF_N) {
+    refuse('SIGNATURE_VERIFY_FAILED', 'signature s is not low-S (EIP-2)', {
+      ...details,
+      field: 's',
+      expected: '1..n/2',
+      found: `${sig.s}`,
+    });
+  }
+  // Recovery with yParity gives the enrolled key exactly when the signature verifies against it and
+  // R's y parity is yParity: one equation, with the key's cached table (hsm/ecdsa.ts).
+  const recovery = verifySecp256k1LowS(sig.compact, digest, publicKey);
+  if (recovery === undefined || recovery !== sig.recovery) {
     refuse(
       'SIGNATURE_VERIFY_FAILED',
-      'signature does not recover to the enrolled key (wrong key or recovery id)',
+      recovery === undefined
+        ? 'signature does not verify against the enrolled key (wrong key, digest or high-S)'
+        : 'signature does not recover to the enrolled key (wrong recovery id)',
       {
         ...details,
         field: 'signatures[0]',
-        expected: toChecksumAddress(from),
-        found: toChecksumAddress(signer),
+        expected:
+          recovery === undefined ? `a signature by ${toChecksumAddress(from)}` : `yParity ${recovery}`,
+        found: recovery === undefined ? 'none that verifies' : `yParity ${sig.recovery}`,
       },
     );
   }
   const signed = encodeSignedType2({ ...tx, yParity: sig.recovery, r: sig.r, s: sig.s });
-  const hex = toHex(signed);
-  const verified = verifySignedType2(hex, withdrawalId);
-  if (verified.from.toLowerCase() !== from) {
-    refuse('SIGNATURE_VERIFY_FAILED', 'assembled transaction does not verify as sent by the enrolled key', {
+  // Structural re-read of what was built: the same fields and signature come back out.
+  const reread = decodeSignedType2(signed, withdrawalId);
+  if (
+    toHex(encodeUnsignedType2(reread)) !== toHex(encodeUnsignedType2(tx)) ||
+    reread.r !== sig.r ||
+    reread.s !== sig.s ||
+    reread.yParity !== sig.recovery
+  ) {
+    refuse('SIGNATURE_VERIFY_FAILED', 'assembled transaction does not read back as the signed payload', {
       ...details,
       field: 'signedTx',
-      expected: toChecksumAddress(from),
-      found: verified.from,
     });
   }
-  return { format: 'raw', hex, txid: verified.hash };
+  return { format: 'raw', hex: toHex(signed), txid: toHex(keccak_256(signed)) };
 }
 
 /** The Ethereum adapter. Pure: no I/O, no clock, never sees a private key. */
