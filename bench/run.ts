@@ -3,11 +3,13 @@
  * and prints a summary. Exit status is 0 even when a target is missed: the figures are the result;
  * docs/perf.md records them with this command.
  */
+import { benchBatchPipeline } from './batch-pipeline.js';
 import { benchHsmSign } from './hsm-sign.js';
 import { type BenchResult, writeResult } from './report.js';
 
 const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   'hsm-sign': () => benchHsmSign(),
+  'batch-pipeline': () => benchBatchPipeline(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

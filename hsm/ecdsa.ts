@@ -28,7 +28,7 @@ function pointOf(publicKey: Uint8Array): InstanceType<typeof secp256k1.Point> {
   const point = secp256k1.Point.fromBytes(publicKey);
   const count = (uses.get(hex) ?? 0) + 1;
   if (count >= PRECOMPUTE_AFTER_USES && PRECOMPUTED.size < PRECOMPUTED_MAX) {
-    point.precompute(8, false);
+    point.precompute(6, false);
     PRECOMPUTED.set(hex, point);
     uses.delete(hex);
   } else if (uses.size < 1024) {
@@ -92,7 +92,9 @@ export function normalizeSecp256k1(
   const compact = new Uint8Array(64);
   compact.set(bigIntToBytes32(r), 0);
   compact.set(bigIntToBytes32(s), 32);
-  return { scheme: 'ecdsa-secp256k1', r, s, recovery, compact };
+  const sig: EcdsaSignature = { scheme: 'ecdsa-secp256k1', r, s, recovery, compact };
+  rememberVerified(sig, digest, publicKey);
+  return sig;
 }
 
 /** R = (e/s)·G + (r/s)·Q in affine form, or undefined at infinity. r, s in [1, n). */
@@ -110,6 +112,24 @@ function verificationPoint(
 }
 
 /**
+ * Signatures this process already verified (normalised here, or by a verifier-pool worker running
+ * this same code), keyed by signature, digest and key: a memo of a pure function, so assembling a
+ * transaction does not repeat the curve arithmetic for a signature checked a moment before.
+ */
+const VERIFIED = new Map<string, 0 | 1>();
+const VERIFIED_MAX = 20_000;
+
+function memoKey(compact: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): string {
+  return `${Buffer.from(compact).toString('hex')}${Buffer.from(digest).toString('hex')}${Buffer.from(publicKey).toString('hex')}`;
+}
+
+/** Record a signature that `normalizeSecp256k1` accepted (also for results coming back from workers). */
+export function rememberVerified(sig: EcdsaSignature, digest: Uint8Array, publicKey: Uint8Array): void {
+  if (VERIFIED.size >= VERIFIED_MAX) VERIFIED.clear();
+  VERIFIED.set(memoKey(sig.compact, digest, publicKey), sig.recovery);
+}
+
+/**
  * Verify a compact low-S ECDSA signature over a 32-byte digest (no prehash), the same equation as
  * `normalizeSecp256k1`, with the key's multiplication table cached for keys used often. Returns
  * the recovery id the signature has with this key, or undefined when it does not verify (high-S,
@@ -121,6 +141,8 @@ export function verifySecp256k1LowS(
   publicKey: Uint8Array,
 ): 0 | 1 | undefined {
   if (compact.length !== 64 || digest.length !== 32) return undefined;
+  const known = VERIFIED.get(memoKey(compact, digest, publicKey));
+  if (known !== undefined) return known;
   const r = bytesToBigInt(compact.subarray(0, 32));
   const s = bytesToBigInt(compact.subarray(32, 64));
   if (r <= 0n || r >= N || s <= 0n || s > HALF_N) return undefined;

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { EcdsaSignature } from '../signer/chains/adapter.js';
-import { normalizeSecp256k1 } from './ecdsa.js';
+import { normalizeSecp256k1, rememberVerified } from './ecdsa.js';
 import { SignatureCheckError } from './errors.js';
 
 export interface VerifyJob {
@@ -98,8 +98,13 @@ export class VerifierPool {
     const task = this.running.get(result.id);
     if (!task) return;
     this.running.delete(result.id);
-    if (result.ok) task.resolve(result.signatures);
-    else task.reject(new SignatureCheckError(result.message));
+    if (result.ok) {
+      result.signatures.forEach((sig, i) => {
+        const job = task.chunk.jobs[i]!;
+        rememberVerified(sig, job.digest, job.publicKey);
+      });
+      task.resolve(result.signatures);
+    } else task.reject(new SignatureCheckError(result.message));
   }
 
   private failAll(err: Error): void {

@@ -12,7 +12,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { readVector } from '../test-support/paths.js';
-import { normalizeSecp256k1, verifySecp256k1DerLowS } from './ecdsa.js';
+import { normalizeSecp256k1, verifySecp256k1DerLowS, verifySecp256k1LowS } from './ecdsa.js';
 import { RecoveryIdOverflowError, SignatureCheckError } from './errors.js';
 
 interface WycheproofEcdsa {
@@ -149,4 +149,32 @@ test('property: a high-S token signature normalises to the low-S twin; any flipp
     ),
     { numRuns: 60 },
   );
+});
+
+test('Wycheproof P1363 through verifySecp256k1LowS (what assembly re-checks): low-S twins of valid ones verify, invalid and high-S refused', () => {
+  const file = readVector<WycheproofEcdsa>('wycheproof/ecdsa_secp256k1_sha256_p1363_test.json');
+  let checked = 0;
+  for (const group of file.testGroups) {
+    const pub = hex(group.publicKey.uncompressed);
+    for (const t of group.tests) {
+      const digest = sha256(hex(t.msg));
+      const raw = hex(t.sig);
+      if (t.result !== 'valid' || needsRecoveryIdAboveOne(raw, digest, pub)) {
+        assert.equal(verifySecp256k1LowS(raw, digest, pub), undefined, `tcId ${t.tcId} must not verify`);
+      } else {
+        const sig = secp256k1.Signature.fromBytes(raw, 'compact');
+        const lowS = sig.s > HALF_N ? secp256k1.Point.Fn.ORDER - sig.s : sig.s;
+        const twin = new secp256k1.Signature(sig.r, lowS).toBytes('compact');
+        assert.notEqual(
+          verifySecp256k1LowS(twin, digest, pub),
+          undefined,
+          `tcId ${t.tcId} low-S twin must verify`,
+        );
+        if (sig.s > HALF_N)
+          assert.equal(verifySecp256k1LowS(raw, digest, pub), undefined, `tcId ${t.tcId}: high-S refused`);
+      }
+      checked++;
+    }
+  }
+  assert.equal(checked, 252);
 });

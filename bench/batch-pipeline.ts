@@ -1,0 +1,236 @@
+/**
+ * Benchmark: a mixed 1,000-withdrawal batch (half Bitcoin P2WPKH, half Ethereum native / ERC-20)
+ * through the appliance's path — inspect (authenticate, decode, cross-check) + sign (HSM, low-S,
+ * recovery id, verification of every signature, assembly, appliance signature) — against a bare
+ * pkcs11js C_SignInit + C_Sign loop making the same number of signatures on the same token, in the
+ * same run. Target: at most 1.3x the bare time. The online node's `verify` of the result is timed
+ * too and reported on its own (it runs on another machine, after the appliance).
+ *
+ * With `--child-rss N`, runs inspect + sign of an N-withdrawal batch in this process and prints its
+ * peak RSS; the parent runs that for 10,000 withdrawals in a fresh process. Target: under 300 MB.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import pkcs11js from 'pkcs11js';
+import { generateKeyPair } from '../hsm/index.js';
+import type { AdapterContext } from '../signer/chains/adapter.js';
+import { HsmSigningBackend } from '../signer/hsm-backend.js';
+import { inspectBatch } from '../signer/inspect.js';
+import { NETWORKS } from '../signer/networks.js';
+import { buildSignedBatch } from '../signer/online/build.js';
+import type { Intents, WithdrawalIntent } from '../signer/online/intents.js';
+import { verifyResultForBatch } from '../signer/online/verify.js';
+import { signBatch } from '../signer/sign-batch.js';
+import { createTestHsm } from '../test-support/softhsm.js';
+import { type BenchResult, median } from './report.js';
+
+const USDC = { contract: '0x1c7d4b196cb0c7b01d743fbc6116a902379c7238', symbol: 'USDC', decimals: 6 };
+const COORDINATOR_SECRET = sha256(new TextEncoder().encode('airlock bench coordinator'));
+const BTC_DEST = 'tb1q6chvjkdu84edy8hj6t9k65sxkechza8zjgzcmt';
+const ETH_DEST = '0x8ba1f109551bD432803012645Ac136ddd64DBA72';
+
+function intentsFor(count: number): Intents {
+  const withdrawals: WithdrawalIntent[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = `wd-${String(i).padStart(6, '0')}`;
+    if (i % 2 === 0) {
+      const txid = Buffer.from(sha256(new TextEncoder().encode(`utxo-${i}`))).toString('hex');
+      withdrawals.push({
+        id,
+        chain: 'bitcoin',
+        asset: 'native',
+        destination: BTC_DEST,
+        amount: 100_000n + BigInt(i),
+        feeCap: 5_000n,
+        keyLabel: 'btc-1',
+        bitcoin: { inputType: 'p2wpkh', fee: 1_500n, utxos: [{ txid, vout: i % 4, amount: 1_000_000n }] },
+      });
+    } else {
+      const token = i % 4 === 1;
+      withdrawals.push({
+        id,
+        chain: 'ethereum',
+        asset: token ? USDC.contract : 'native',
+        destination: ETH_DEST,
+        amount: token ? 1_000_000n + BigInt(i) : 10n ** 16n + BigInt(i),
+        feeCap: 65_000n * 40_000_000_000n,
+        keyLabel: 'eth-1',
+        ethereum: {
+          nonce: BigInt(i),
+          gasLimit: token ? 65_000n : 21_000n,
+          maxFeePerGas: 40_000_000_000n,
+          maxPriorityFeePerGas: 1_500_000_000n,
+        },
+      });
+    }
+  }
+  return { batchId: `bench-${count}`, network: 'testnet', validForMinutes: 600, withdrawals };
+}
+
+interface Setup {
+  readonly ctx: AdapterContext;
+  readonly coordinators: Map<string, Uint8Array>;
+  readonly applianceKeys: Map<string, Uint8Array>;
+  readonly backend: HsmSigningBackend;
+  readonly batchJson: string;
+  readonly hsm: Awaited<ReturnType<typeof createTestHsm>>;
+}
+
+async function setup(count: number): Promise<Setup> {
+  const hsm = await createTestHsm(['bench-batch']);
+  const token = hsm.module.token('bench-batch');
+  const pin = hsm.tokens[0]!.userPin;
+  const keys = await token.withSession(
+    pin,
+    (s) => [
+      generateKeyPair(s, { curve: 'secp256k1', label: 'btc-1' }),
+      generateKeyPair(s, { curve: 'secp256k1', label: 'eth-1' }),
+      generateKeyPair(s, { curve: 'ed25519', label: 'appliance-1' }),
+    ],
+    { readWrite: true },
+  );
+  const ctx: AdapterContext = {
+    network: 'testnet',
+    keys: new Map(
+      keys.slice(0, 2).map((k) => [k.label, { label: k.label, curve: k.curve, publicKey: k.publicKey }]),
+    ),
+    ethereum: {
+      chainId: NETWORKS.testnet.ethereumChainId,
+      tokens: new Map([[USDC.contract, USDC]]),
+      maxGasLimit: 200_000n,
+      maxFeePerGas: 500_000_000_000n,
+    },
+  };
+  const built = await buildSignedBatch(intentsFor(count), {
+    keys: ctx.keys,
+    coordinatorKeyId: 'coordinator-1',
+    signDigest: async (d) => ed25519.sign(d, COORDINATOR_SECRET),
+    now: new Date(),
+  });
+  return {
+    ctx,
+    coordinators: new Map([['coordinator-1', ed25519.getPublicKey(COORDINATOR_SECRET)]]),
+    applianceKeys: new Map([['appliance-1', keys[2]!.publicKey]]),
+    backend: HsmSigningBackend.open(token, pin, 'appliance-1'),
+    batchJson: built.json,
+    hsm,
+  };
+}
+
+async function applianceRun(s: Setup) {
+  const inspected = inspectBatch(s.batchJson, { coordinators: s.coordinators, ctx: s.ctx }, new Date());
+  return signBatch(inspected, s.backend, { kind: 'development-unapproved', reason: 'benchmark' }, new Date());
+}
+
+export async function benchBatchPipeline(count = 1000, rounds = 3): Promise<BenchResult> {
+  const s = await setup(count);
+  try {
+    const token = s.hsm.module.token('bench-batch');
+    const session = token.openSession();
+    session.login(s.hsm.tokens[0]!.userPin);
+    const raw = token.module.raw;
+    const { findKey } = await import('../hsm/index.js');
+    const btc = findKey(session, { label: 'btc-1' });
+    const digests = Array.from({ length: count }, (_, i) => sha256(Uint8Array.of(i & 0xff, i >> 8, 7)));
+    const bare = () => {
+      for (const d of digests) {
+        raw.C_SignInit(session.handle, { mechanism: pkcs11js.CKM_ECDSA }, btc.privateHandle);
+        raw.C_Sign(session.handle, Buffer.from(d), Buffer.alloc(80));
+      }
+    };
+    await applianceRun(s); // warm-up
+    const bareMs: number[] = [];
+    const applianceMs: number[] = [];
+    const verifyMs: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      let t0 = performance.now();
+      bare();
+      bareMs.push(performance.now() - t0);
+      t0 = performance.now();
+      const signed = await applianceRun(s);
+      applianceMs.push(performance.now() - t0);
+      t0 = performance.now();
+      const txs = verifyResultForBatch(signed.json, s.batchJson, s.applianceKeys, s.ctx);
+      verifyMs.push(performance.now() - t0);
+      if (txs.length !== count) throw new Error(`online verify returned ${txs.length} transactions`);
+    }
+    session.close();
+    const ratio = median(applianceMs) / median(bareMs);
+    const rss = peakRssOfChild(10_000);
+    return {
+      name: 'batch-pipeline',
+      command: 'npm run bench -- batch-pipeline',
+      params: {
+        withdrawals: count,
+        signatures: count,
+        mix: '50% BTC P2WPKH, 25% ETH, 25% ERC-20',
+        rounds,
+        rssWithdrawals: 10_000,
+      },
+      figures: {
+        bareHsmMs: Math.round(median(bareMs)),
+        applianceInspectSignMs: Math.round(median(applianceMs)),
+        ratioToBare: Number(ratio.toFixed(3)),
+        onlineVerifyMs: Math.round(median(verifyMs)),
+        peakRssMb10k: rss,
+      },
+      target: {
+        description:
+          'inspect+sign <= 1.3x bare HSM time for the same signatures; peak RSS for 10,000 withdrawals < 300 MB',
+        met: ratio <= 1.3 && rss < 300,
+      },
+      rounds: {
+        bareMs: bareMs.map(Math.round),
+        applianceMs: applianceMs.map(Math.round),
+        verifyMs: verifyMs.map(Math.round),
+      },
+    };
+  } finally {
+    await s.backend.close();
+    s.hsm.cleanup();
+  }
+}
+
+/** Peak RSS (MB) of a fresh process that builds nothing but inspects and signs an N-withdrawal batch. */
+function peakRssOfChild(count: number): number {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-rss-'));
+  try {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child-rss', String(count)], {
+      encoding: 'utf8',
+      env: { ...process.env, AIRLOCK_BENCH_DIR: dir },
+    });
+    const m = /peakRssMb=(\d+)/.exec(r.stdout);
+    if (r.status !== 0 || !m) throw new Error(`RSS child failed (${r.status}): ${r.stderr.slice(-2000)}`);
+    return Number(m[1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function childRss(count: number): Promise<void> {
+  const s = await setup(count);
+  const file = join(process.env.AIRLOCK_BENCH_DIR ?? tmpdir(), 'batch.json');
+  writeFileSync(file, s.batchJson);
+  // Measure from here: the batch arrives as a file, as on the appliance.
+  const bytes = readFileSync(file);
+  const inspected = inspectBatch(bytes, { coordinators: s.coordinators, ctx: s.ctx }, new Date());
+  const signed = await signBatch(
+    inspected,
+    s.backend,
+    { kind: 'development-unapproved', reason: 'benchmark' },
+    new Date(),
+  );
+  if (signed.withdrawals.length !== count) throw new Error('not every withdrawal signed');
+  await s.backend.close();
+  s.hsm.cleanup();
+  void secp256k1;
+  process.stdout.write(`peakRssMb=${Math.round(process.resourceUsage().maxRSS / 1024)}\n`);
+}
+
+if (process.argv[2] === '--child-rss') await childRss(Number(process.argv[3]));
