@@ -28,7 +28,7 @@ export interface BuildContext {
 
 function unsignedTx(intent: WithdrawalIntent, intents: Intents, keys: BuildContext['keys']): string {
   const key = keys.get(intent.keyLabel);
-  if (!key || key.curve !== 'secp256k1') {
+  if (key?.curve !== 'secp256k1') {
     refuse('UNKNOWN_KEY', `no enrolled secp256k1 key "${intent.keyLabel}" in the appliance export`, {
       withdrawalId: intent.id,
       field: 'keyLabel',
