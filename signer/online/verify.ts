@@ -13,7 +13,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { base64, hex } from '@scure/base';
 import { Transaction } from '@scure/btc-signer';
 import type { AdapterContext } from '../chains/adapter.js';
-import type { BitcoinState } from '../chains/bitcoin/index.js';
+import { type BitcoinState, checkWitness } from '../chains/bitcoin/index.js';
 import {
   addressOfPublicKey,
   decodeUnsignedType2,
@@ -93,24 +93,42 @@ function verifyBitcoin(w: ResultWithdrawal, rawTx: string, ctx: AdapterContext, 
       },
     );
   }
+  const state = decoded.state as BitcoinState;
   for (const req of decoded.signing) {
     const i = req.inputIndex ?? 0;
     const input = tx.getInput(i);
-    const candidates: Uint8Array[] =
-      w.signedTx.format === 'raw'
-        ? (input.finalScriptWitness ?? [])
-        : (input.partialSig ?? [])
-            .filter(([pk]) => Buffer.compare(Buffer.from(pk), Buffer.from(req.publicKey)) === 0)
-            .map(([, sig]) => sig);
-    if (!candidates.some((c) => lowSDerVerifies(c, req.digest, req.publicKey))) {
-      refuse(
-        'SIGNATURE_VERIFY_FAILED',
-        `input ${i} carries no valid low-S SIGHASH_ALL signature by key "${req.keyLabel}"`,
-        {
+    const owned = state.inputs[i]!;
+    if (w.signedTx.format === 'raw') {
+      // A broadcastable input: the witness the script interpreter would accept for this input's
+      // shape (P2WPKH [sig, our key]; P2WSH m signatures in key order + the script), with ours in it.
+      const witness = input.finalScriptWitness ?? [];
+      const problem = checkWitness(owned, witness, req.digest);
+      if (problem !== undefined) {
+        refuse('SIGNATURE_VERIFY_FAILED', `input ${i}: ${problem}`, {
           withdrawalId: w.id,
-          field: `inputs[${i}]`,
-        },
-      );
+          field: `inputs[${i}].witness`,
+        });
+      }
+      if (!witness.some((item) => lowSDerVerifies(item, req.digest, req.publicKey))) {
+        refuse('SIGNATURE_VERIFY_FAILED', `input ${i} carries no signature by key "${req.keyLabel}"`, {
+          withdrawalId: w.id,
+          field: `inputs[${i}].witness`,
+        });
+      }
+    } else {
+      const ours = (input.partialSig ?? [])
+        .filter(([pk]) => Buffer.compare(Buffer.from(pk), Buffer.from(req.publicKey)) === 0)
+        .map(([, sig]) => sig);
+      if (!ours.some((sig) => lowSDerVerifies(sig, req.digest, req.publicKey))) {
+        refuse(
+          'SIGNATURE_VERIFY_FAILED',
+          `input ${i} carries no valid low-S SIGHASH_ALL signature by key "${req.keyLabel}"`,
+          {
+            withdrawalId: w.id,
+            field: `inputs[${i}].partialSig`,
+          },
+        );
+      }
     }
   }
 }

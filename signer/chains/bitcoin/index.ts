@@ -20,3 +20,4 @@ export {
   txidOf,
   type UnsignedTx,
 } from './transaction.js';
+export { checkWitness } from './witness.js';
