@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import pkcs11js from 'pkcs11js';
 import { generateKeyPair } from '../hsm/index.js';
@@ -162,7 +161,7 @@ export async function benchBatchPipeline(count = 1000, rounds = 3): Promise<Benc
     }
     session.close();
     const ratio = median(applianceMs) / median(bareMs);
-    const rss = peakRssOfChild(10_000);
+    const rss = await peakRssOfChild(10_000);
     return {
       name: 'batch-pipeline',
       command: 'npm run bench -- batch-pipeline',
@@ -197,40 +196,100 @@ export async function benchBatchPipeline(count = 1000, rounds = 3): Promise<Benc
   }
 }
 
-/** Peak RSS (MB) of a fresh process that builds nothing but inspects and signs an N-withdrawal batch. */
-function peakRssOfChild(count: number): number {
+/**
+ * Peak RSS (MB) of a fresh process that does only the appliance's part for an N-withdrawal batch:
+ * read the batch file, inspect, sign on the token. Another process makes the token, keys and batch
+ * first (SoftHSM2 reads its configuration once per process), so the online side's building does not
+ * count against the appliance.
+ */
+async function peakRssOfChild(count: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-rss-'));
+  const self = fileURLToPath(import.meta.url);
+  let hsmDir: string | undefined;
   try {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child-rss', String(count)], {
+    const build = spawnSync(process.execPath, [self, '--child-build', dir, String(count)], {
       encoding: 'utf8',
-      env: { ...process.env, AIRLOCK_BENCH_DIR: dir },
     });
-    const m = /peakRssMb=(\d+)/.exec(r.stdout);
+    if (build.status !== 0)
+      throw new Error(`RSS batch builder failed (${build.status}): ${build.stderr.slice(-2000)}`);
+    const trust = JSON.parse(readFileSync(join(dir, 'trust.json'), 'utf8')) as {
+      confPath: string;
+      hsmDir: string;
+    };
+    hsmDir = trust.hsmDir;
+    const r = spawnSync(process.execPath, [self, '--child-rss', dir], {
+      encoding: 'utf8',
+      env: { ...process.env, SOFTHSM2_CONF: trust.confPath },
+    });
+    const m = /peakRssMb=(\d+) signed=(\d+)/.exec(r.stdout);
     if (r.status !== 0 || !m) throw new Error(`RSS child failed (${r.status}): ${r.stderr.slice(-2000)}`);
+    if (Number(m[2]) !== count) throw new Error(`RSS child signed ${m[2]} of ${count}`);
     return Number(m[1]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    if (hsmDir) rmSync(hsmDir, { recursive: true, force: true });
   }
 }
 
-async function childRss(count: number): Promise<void> {
+async function childBuild(dir: string, count: number): Promise<void> {
   const s = await setup(count);
-  const file = join(process.env.AIRLOCK_BENCH_DIR ?? tmpdir(), 'batch.json');
-  writeFileSync(file, s.batchJson);
-  // Measure from here: the batch arrives as a file, as on the appliance.
-  const bytes = readFileSync(file);
-  const inspected = inspectBatch(bytes, { coordinators: s.coordinators, ctx: s.ctx }, new Date());
+  await s.backend.close();
+  writeFileSync(join(dir, 'batch.json'), s.batchJson);
+  writeFileSync(
+    join(dir, 'trust.json'),
+    JSON.stringify({
+      keys: [...s.ctx.keys.values()].map((k) => ({
+        label: k.label,
+        publicKey: Buffer.from(k.publicKey).toString('hex'),
+      })),
+      coordinator: Buffer.from(s.coordinators.get('coordinator-1')!).toString('hex'),
+      pin: s.hsm.tokens[0]!.userPin,
+      confPath: s.hsm.confPath,
+      hsmDir: s.hsm.dir,
+    }),
+  );
+  s.hsm.module.finalize(); // keep the token files for the measuring process
+}
+
+async function childRss(dir: string): Promise<void> {
+  const { Pkcs11Module, DEFAULT_PKCS11_MODULE } = await import('../hsm/index.js');
+  const trust = JSON.parse(readFileSync(join(dir, 'trust.json'), 'utf8')) as {
+    keys: { label: string; publicKey: string }[];
+    coordinator: string;
+    pin: string;
+  };
+  const ctx: AdapterContext = {
+    network: 'testnet',
+    keys: new Map(
+      trust.keys.map((k) => [
+        k.label,
+        { label: k.label, curve: 'secp256k1', publicKey: Uint8Array.from(Buffer.from(k.publicKey, 'hex')) },
+      ]),
+    ),
+    ethereum: {
+      chainId: NETWORKS.testnet.ethereumChainId,
+      tokens: new Map([[USDC.contract, USDC]]),
+      maxGasLimit: 200_000n,
+      maxFeePerGas: 500_000_000_000n,
+    },
+  };
+  const module = Pkcs11Module.open(DEFAULT_PKCS11_MODULE);
+  const backend = HsmSigningBackend.open(module.token('bench-batch'), trust.pin, 'appliance-1');
+  const bytes = readFileSync(join(dir, 'batch.json'));
+  const coordinators = new Map([['coordinator-1', Uint8Array.from(Buffer.from(trust.coordinator, 'hex'))]]);
+  const inspected = inspectBatch(bytes, { coordinators, ctx }, new Date());
   const signed = await signBatch(
     inspected,
-    s.backend,
+    backend,
     { kind: 'development-unapproved', reason: 'benchmark' },
     new Date(),
   );
-  if (signed.withdrawals.length !== count) throw new Error('not every withdrawal signed');
-  await s.backend.close();
-  s.hsm.cleanup();
-  void secp256k1;
-  process.stdout.write(`peakRssMb=${Math.round(process.resourceUsage().maxRSS / 1024)}\n`);
+  await backend.close();
+  module.finalize();
+  process.stdout.write(
+    `peakRssMb=${Math.round(process.resourceUsage().maxRSS / 1024)} signed=${signed.withdrawals.length}\n`,
+  );
 }
 
-if (process.argv[2] === '--child-rss') await childRss(Number(process.argv[3]));
+if (process.argv[2] === '--child-build') await childBuild(process.argv[3]!, Number(process.argv[4]));
+if (process.argv[2] === '--child-rss') await childRss(process.argv[3]!);

@@ -44,7 +44,12 @@ export class VerifierPool {
   constructor(size: number = Math.max(1, availableParallelism() - 1)) {
     const url = new URL('./verify-worker.js', import.meta.url);
     this.workers = Array.from({ length: size }, () => {
-      const slot = { worker: new Worker(url), inFlight: 0 };
+      const slot = {
+        worker: new Worker(url, {
+          resourceLimits: { maxOldGenerationSizeMb: 48 },
+        }),
+        inFlight: 0,
+      };
       slot.worker.unref();
       slot.worker.on('message', (result: VerifyChunkResult) => {
         slot.inFlight--;
