@@ -46,7 +46,7 @@ export class VerifierPool {
     this.workers = Array.from({ length: size }, () => {
       const slot = {
         worker: new Worker(url, {
-          resourceLimits: { maxOldGenerationSizeMb: 48 },
+          resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
         }),
         inFlight: 0,
       };
