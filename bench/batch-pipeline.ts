@@ -123,8 +123,16 @@ async function setup(count: number): Promise<Setup> {
 }
 
 async function applianceRun(s: Setup) {
+  const t0 = performance.now();
   const inspected = inspectBatch(s.batchJson, { coordinators: s.coordinators, ctx: s.ctx }, new Date());
-  return signBatch(inspected, s.backend, { kind: 'development-unapproved', reason: 'benchmark' }, new Date());
+  const t1 = performance.now();
+  const signed = await signBatch(
+    inspected,
+    s.backend,
+    { kind: 'development-unapproved', reason: 'benchmark' },
+    new Date(),
+  );
+  return { signed, inspectMs: t1 - t0, signMs: performance.now() - t1 };
 }
 
 export async function benchBatchPipeline(count = 1000, rounds = 3): Promise<BenchResult> {
@@ -146,14 +154,18 @@ export async function benchBatchPipeline(count = 1000, rounds = 3): Promise<Benc
     await applianceRun(s); // warm-up
     const bareMs: number[] = [];
     const applianceMs: number[] = [];
+    const inspectMs: number[] = [];
+    const signMs: number[] = [];
     const verifyMs: number[] = [];
     for (let r = 0; r < rounds; r++) {
       let t0 = performance.now();
       bare();
       bareMs.push(performance.now() - t0);
       t0 = performance.now();
-      const signed = await applianceRun(s);
+      const { signed, inspectMs: inspectTook, signMs: signTook } = await applianceRun(s);
       applianceMs.push(performance.now() - t0);
+      inspectMs.push(inspectTook);
+      signMs.push(signTook);
       t0 = performance.now();
       const txs = verifyResultForBatch(signed.json, s.batchJson, s.applianceKeys, s.ctx);
       verifyMs.push(performance.now() - t0);
@@ -176,6 +188,8 @@ export async function benchBatchPipeline(count = 1000, rounds = 3): Promise<Benc
         bareHsmMs: Math.round(median(bareMs)),
         applianceInspectSignMs: Math.round(median(applianceMs)),
         ratioToBare: Number(ratio.toFixed(3)),
+        inspectMs: Math.round(median(inspectMs)),
+        signAssembleMs: Math.round(median(signMs)),
         onlineVerifyMs: Math.round(median(verifyMs)),
         peakRssMb10k: rss,
       },
