@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -145,6 +145,41 @@ test('the main job (airlock demo): key ceremony, online build, inspect, sign, on
   const prints = [...r.stdout.matchAll(/FINGERPRINT ([0-9a-f-]{19} \([a-z ]+\))/g)].map((m) => m[1]);
   assert.equal(prints.length, 3, r.stdout);
   assert.equal(new Set(prints).size, 1);
+
+  // A batch whose words changed after signing: inspect --json reports the refusal, exit 3; sign refuses
+  // before asking for a PIN and writes nothing.
+  const appliance = join(demoHome, 'appliance');
+  const batch = JSON.parse(readFileSync(join(demoHome, 'transfer', 'batch.json'), 'utf8'));
+  batch.withdrawals[0].destination = 'tb1qqzmsf2eeusasvlqgqsddwxkqvye9mqfp4drzl3';
+  const tampered = join(demoHome, 'transfer', 'tampered.json');
+  writeFileSync(tampered, JSON.stringify(batch));
+  const inspected = airlock(['inspect', tampered, '--json'], '', { AIRLOCK_HOME: appliance });
+  assert.equal(inspected.code, EXIT.REFUSED, inspected.stderr);
+  const report = JSON.parse(inspected.stdout);
+  assert.equal(report.ok, false);
+  assert.equal(report.error.code, 'BATCH_SIGNATURE_INVALID');
+  const out = join(demoHome, 'transfer', 'tampered-result.json');
+  const signed = airlock(['sign', tampered, '--out', out, '--dev-unapproved', '--pin-stdin'], '00000000\n', {
+    AIRLOCK_HOME: appliance,
+  });
+  assert.equal(signed.code, EXIT.REFUSED, signed.stderr);
+  assert.equal(existsSync(out), false);
+  // Signing the genuine batch twice never overwrites the first result.
+  const again = airlock(
+    [
+      'sign',
+      join(demoHome, 'transfer', 'batch.json'),
+      '--out',
+      join(demoHome, 'transfer', 'result.json'),
+      '--dev-unapproved',
+      '--pin-stdin',
+    ],
+    '00000000\n',
+    { AIRLOCK_HOME: appliance },
+  );
+  assert.equal(again.code, EXIT.USAGE);
+  assert.match(again.stderr, /already exists/);
+
   // Running it again starts afresh (the demo home is recognised as the demo's own).
   assert.equal(airlock(['demo', '--home', demoHome]).code, EXIT.OK);
 });

@@ -2,6 +2,7 @@
  * `airlock inspect <batch>` and `airlock sign <batch> --out <result>` on the appliance.
  * Both decode every transaction afresh; `sign` never trusts an earlier inspection.
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatUnits } from '../../../signer/chains/ethereum/units.js';
 import { RefusalError } from '../../../signer/errors.js';
@@ -131,6 +132,8 @@ export const sign: Command = {
         'operator approvals are not built yet: signing needs the explicit development flag --dev-unapproved',
       );
     }
+    if (existsSync(values.out))
+      throw new UsageError(`${values.out} already exists; Airlock never overwrites an output`);
     const ctx = cliContext();
     const registry = readRegistry(ctx.layout);
     if (!registry.applianceKey)
