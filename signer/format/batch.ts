@@ -39,6 +39,7 @@ import {
   networkCodec,
   patternString,
   readArray,
+  readWithdrawalList,
   timestampCodec,
 } from './fields.js';
 import { LIMITS } from './limits.js';
@@ -385,36 +386,7 @@ function decodeBatch(value: unknown, signed: boolean): DecodedBatch {
   const network = m.required('network', networkCodec);
   const coordinatorKeyId = m.required('coordinatorKeyId', coordinatorKeyIdCodec);
 
-  if (!m.has('withdrawals')) {
-    refuse('SCHEMA_INVALID', 'withdrawals is missing', {
-      field: 'withdrawals',
-      expected: `an array of ${LIMITS.minWithdrawals} to ${LIMITS.maxWithdrawals} withdrawals`,
-      found: 'nothing',
-    });
-  }
-  const seen = new Map<string, string>();
-  const withdrawals = readArray(m.raw('withdrawals'), m.where('withdrawals'), 'withdrawals', {
-    min: LIMITS.minWithdrawals,
-    max: LIMITS.maxWithdrawals,
-    maxName: 'maxWithdrawals',
-  }).map(({ value: v, at }) => {
-    const w = decodeWithdrawal(v, at);
-    const first = seen.get(w.id);
-    if (first !== undefined) {
-      refuse(
-        'DUPLICATE_WITHDRAWAL_ID',
-        `withdrawal id ${JSON.stringify(w.id)} appears twice (${first} and ${at.field})`,
-        {
-          withdrawalId: w.id,
-          field: `${at.field}.id`,
-          expected: 'each withdrawal id once per batch',
-          found: `${JSON.stringify(w.id)} twice`,
-        },
-      );
-    }
-    seen.set(w.id, at.field);
-    return w;
-  });
+  const withdrawals = readWithdrawalList(m, 'withdrawals', 'batch', decodeWithdrawal);
 
   if (!m.has('manifest')) {
     refuse('SCHEMA_INVALID', 'manifest is missing', {

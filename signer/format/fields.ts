@@ -140,6 +140,48 @@ export function readArray(
   return value.map((item, i) => ({ value: item, at: child(at, i) }));
 }
 
+/**
+ * Read the required `withdrawals` member of a batch or result: an array within the limits, each item
+ * decoded by `decode`, withdrawal ids unique (DUPLICATE_WITHDRAWAL_ID names both places).
+ */
+export function readWithdrawalList<T extends { readonly id: string }>(
+  m: Members,
+  what: string,
+  scope: 'batch' | 'result',
+  decode: (value: unknown, at: At) => T,
+): T[] {
+  if (!m.has('withdrawals')) {
+    refuse('SCHEMA_INVALID', 'withdrawals is missing', {
+      field: 'withdrawals',
+      expected: `an array of ${LIMITS.minWithdrawals} to ${LIMITS.maxWithdrawals} ${what}`,
+      found: 'nothing',
+    });
+  }
+  const seen = new Map<string, string>();
+  return readArray(m.raw('withdrawals'), m.where('withdrawals'), what, {
+    min: LIMITS.minWithdrawals,
+    max: LIMITS.maxWithdrawals,
+    maxName: 'maxWithdrawals',
+  }).map(({ value, at }) => {
+    const w = decode(value, at);
+    const first = seen.get(w.id);
+    if (first !== undefined) {
+      refuse(
+        'DUPLICATE_WITHDRAWAL_ID',
+        `withdrawal id ${JSON.stringify(w.id)} appears twice (${first} and ${at.field})`,
+        {
+          withdrawalId: w.id,
+          field: `${at.field}.id`,
+          expected: `each withdrawal id once per ${scope}`,
+          found: `${JSON.stringify(w.id)} twice`,
+        },
+      );
+    }
+    seen.set(w.id, at.field);
+    return w;
+  });
+}
+
 // --- scalar codecs ---------------------------------------------------------------------------------
 
 function expectString(wire: unknown, at: At, expected: string): string {

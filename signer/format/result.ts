@@ -28,6 +28,7 @@ import {
   oneOf,
   patternString,
   readArray,
+  readWithdrawalList,
   timestampCodec,
 } from './fields.js';
 import { LIMITS } from './limits.js';
@@ -212,36 +213,7 @@ function decodeResult(value: unknown, signed: boolean): DecodedResult {
   const signedAt = m.required('signedAt', timestampCodec);
   const applianceKeyId = m.required('applianceKeyId', idCodec('an appliance key id'));
 
-  if (!m.has('withdrawals')) {
-    refuse('SCHEMA_INVALID', 'withdrawals is missing', {
-      field: 'withdrawals',
-      expected: `an array of ${LIMITS.minWithdrawals} to ${LIMITS.maxWithdrawals} signed withdrawals`,
-      found: 'nothing',
-    });
-  }
-  const seen = new Map<string, string>();
-  const withdrawals = readArray(m.raw('withdrawals'), m.where('withdrawals'), 'signed withdrawals', {
-    min: LIMITS.minWithdrawals,
-    max: LIMITS.maxWithdrawals,
-    maxName: 'maxWithdrawals',
-  }).map(({ value: v, at }) => {
-    const w = decodeResultWithdrawal(v, at);
-    const first = seen.get(w.id);
-    if (first !== undefined) {
-      refuse(
-        'DUPLICATE_WITHDRAWAL_ID',
-        `withdrawal id ${JSON.stringify(w.id)} appears twice (${first} and ${at.field})`,
-        {
-          withdrawalId: w.id,
-          field: `${at.field}.id`,
-          expected: 'each withdrawal id once per result',
-          found: `${JSON.stringify(w.id)} twice`,
-        },
-      );
-    }
-    seen.set(w.id, at.field);
-    return w;
-  });
+  const withdrawals = readWithdrawalList(m, 'signed withdrawals', 'result', decodeResultWithdrawal);
 
   if (!m.has('approvals')) {
     refuse('SCHEMA_INVALID', 'approvals is missing', {
