@@ -5,11 +5,13 @@
  */
 import { benchBatchPipeline } from './batch-pipeline.js';
 import { benchHsmSign } from './hsm-sign.js';
+import { benchPolicy } from './policy.js';
 import { type BenchResult, writeResult } from './report.js';
 
 const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   'hsm-sign': () => benchHsmSign(),
   'batch-pipeline': () => benchBatchPipeline(),
+  policy: () => benchPolicy(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -4,6 +4,7 @@
  */
 import { HsmError, PinIncorrectError, PinLockedError } from '../../hsm/index.js';
 import { RefusalError } from '../../signer/errors.js';
+import { PolicyViolation } from '../../signer/policy/index.js';
 import { ConfigError } from '../config/home.js';
 import { type Command, UsageError } from './command.js';
 import { inspect, sign } from './commands/batch.js';
@@ -59,7 +60,7 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError || (typeof nodeCode === 'string' && nodeCode.startsWith('ERR_PARSE_ARGS'))) {
     return EXIT.USAGE;
   }
-  if (err instanceof RefusalError) return EXIT.REFUSED;
+  if (err instanceof RefusalError || err instanceof PolicyViolation) return EXIT.REFUSED;
   if (err instanceof PinIncorrectError || err instanceof PinLockedError || err instanceof PinEntryError)
     return EXIT.PIN;
   if (err instanceof HsmError) return EXIT.HSM;
