@@ -53,7 +53,7 @@ export async function benchHsmSign(signatures = 3000, rounds = 5): Promise<Bench
       bareRates.push(await timed(bare));
       verifyRates.push(
         await timed(() => {
-          digests.forEach((d, i) => normalizeSecp256k1(raws[i]!, d, key.publicKey));
+          for (const [i, d] of digests.entries()) normalizeSecp256k1(raws[i]!, d, key.publicKey);
         }),
       );
       batchRates.push(await timed(() => signDigests(session, key, digests, pool)));
