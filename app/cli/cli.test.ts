@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import Database from 'better-sqlite3';
 import { repoRoot } from '../../test-support/paths.js';
 import { EXIT } from './exit-codes.js';
 
@@ -143,7 +144,7 @@ test('the main job (airlock demo): key ceremony, online build, inspect, sign, on
   );
   // The online node's fingerprint and the appliance's are the same string.
   const prints = [...r.stdout.matchAll(/FINGERPRINT ([0-9a-f-]{19} \([a-z ]+\))/g)].map((m) => m[1]);
-  assert.equal(prints.length, 3, r.stdout);
+  assert.equal(prints.length, 4, r.stdout); // online build, inspect, sign, sign again
   assert.equal(new Set(prints).size, 1);
 
   // A batch whose words changed after signing: inspect --json reports the refusal, exit 3; sign refuses
@@ -164,6 +165,20 @@ test('the main job (airlock demo): key ceremony, online build, inspect, sign, on
   });
   assert.equal(signed.code, EXIT.REFUSED, signed.stderr);
   assert.equal(existsSync(out), false);
+  // An edited audit row is found and named (the attacker bypasses the append-only triggers).
+  const auditDb = join(appliance, 'audit.sqlite');
+  const raw = new Database(auditDb);
+  for (const t of raw.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as {
+    name: string;
+  }[]) {
+    raw.exec(`DROP TRIGGER "${t.name}"`);
+  }
+  raw.prepare("UPDATE audit_log SET actor = 'cli:mallory' WHERE seq = 2").run();
+  raw.close();
+  const broken = airlock(['audit', 'verify'], '', { AIRLOCK_HOME: appliance });
+  assert.equal(broken.code, EXIT.REFUSED, broken.stdout);
+  assert.match(broken.stderr, /BROKEN at row 2 \(changed\)/);
+
   // Signing the genuine batch twice never overwrites the first result.
   const again = airlock(
     [

@@ -3,10 +3,13 @@
  * stable exit codes (app/cli/exit-codes.ts) and one clear line on stderr.
  */
 import { HsmError, PinIncorrectError, PinLockedError } from '../../hsm/index.js';
+import { AuditError } from '../../signer/audit/index.js';
 import { RefusalError } from '../../signer/errors.js';
+import { LedgerError } from '../../signer/ledger/index.js';
 import { PolicyViolation } from '../../signer/policy/index.js';
 import { ConfigError } from '../config/home.js';
 import { type Command, UsageError } from './command.js';
+import { auditExport, auditVerify, onlineAuditVerify } from './commands/audit.js';
 import { inspect, sign } from './commands/batch.js';
 import { demo, demoInit } from './commands/demo.js';
 import { enrolCoordinator, enrolKeys, enrolToken, registryExport } from './commands/enrol.js';
@@ -31,6 +34,9 @@ const COMMANDS: readonly Command[] = [
   onlineInit,
   onlineBuild,
   onlineVerify,
+  onlineAuditVerify,
+  auditVerify,
+  auditExport,
 ];
 
 function usage(): string {
@@ -64,7 +70,8 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof PinIncorrectError || err instanceof PinLockedError || err instanceof PinEntryError)
     return EXIT.PIN;
   if (err instanceof HsmError) return EXIT.HSM;
-  if (err instanceof ConfigError) return EXIT.CONFIG;
+  if (err instanceof ConfigError || err instanceof LedgerError || err instanceof AuditError)
+    return EXIT.CONFIG;
   return EXIT.INTERNAL;
 }
 

@@ -14,8 +14,10 @@ import {
   type TrustAnchors,
   withdrawalReport,
 } from '../../../signer/inspect.js';
+import { ledgerBatchOf } from '../../../signer/ledger/index.js';
 import { signBatch } from '../../../signer/sign-batch.js';
 import { adapterContextOf, type Registry, readRegistry } from '../../config/registry.js';
+import { audit, auditIfPresent, openLedger } from '../../config/stores.js';
 import { type Command, out, UsageError } from '../command.js';
 import { cliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -83,6 +85,15 @@ export const inspect: Command = {
     const trust = trustOf(readRegistry(cliContext().layout));
     try {
       const inspected = inspectBatch(bytes, trust, new Date());
+      auditIfPresent(cliContext().layout, {
+        action: 'review',
+        payload: {
+          batchId: inspected.batch.batchId,
+          digest: Buffer.from(inspected.batch.digest).toString('hex'),
+          fingerprint: inspected.fingerprint.text,
+          withdrawals: inspected.withdrawals.length,
+        },
+      });
       if (values.json) {
         out(
           JSON.stringify({
@@ -141,27 +152,67 @@ export const sign: Command = {
     const bytes = readInputFile(positionals[0]!, LIMITS.maxBatchBytes);
     const inspected = inspectBatch(bytes, trustOf(registry), new Date());
     process.stderr.write(`${humanReport(inspected).join('\n')}\n`);
-    const token = ctx.token();
-    const pin = await readPin(
-      `User PIN of signing token "${token.info().label}": `,
-      values['pin-stdin'] === true,
-    );
-    const backend = HsmSigningBackend.open(token, pin, registry.applianceKey.keyId);
+    const batchRef = {
+      batchId: inspected.batch.batchId,
+      digest: Buffer.from(inspected.batch.digest).toString('hex'),
+      fingerprint: inspected.fingerprint.text,
+    };
+    const ledger = openLedger(ctx.layout);
     try {
-      const signed = await signBatch(
-        inspected,
-        backend,
-        { kind: 'development-unapproved', reason: 'airlock sign --dev-unapproved' },
+      // The replay ledger first: no withdrawal id, outpoint or nonce is ever signed twice, and a batch
+      // signed before is exported again with the very same bytes, without the HSM.
+      const entry = ledgerBatchOf(inspected);
+      const check = ledger.checkBatch(entry.batchDigest, entry.withdrawals);
+      if (check.alreadySigned) {
+        writeNewFileAtomic(values.out, check.resultBytes);
+        audit(ctx.layout, { action: 'export', payload: { ...batchRef, file: values.out, again: true } });
+        out(
+          `batch ${inspected.batch.batchId} was signed at ${check.signedAt}; wrote the same signed result again -> ${values.out}`,
+        );
+        return EXIT.OK;
+      }
+      const token = ctx.token();
+      const pin = await readPin(
+        `User PIN of signing token "${token.info().label}": `,
+        values['pin-stdin'] === true,
+      );
+      const backend = HsmSigningBackend.open(token, pin, registry.applianceKey.keyId);
+      let signed: Awaited<ReturnType<typeof signBatch>>;
+      try {
+        signed = await signBatch(
+          inspected,
+          backend,
+          { kind: 'development-unapproved', reason: 'airlock sign --dev-unapproved' },
+          new Date(),
+        );
+      } finally {
+        await backend.close();
+      }
+      const json = new TextEncoder().encode(signed.json);
+      const recorded = ledger.recordSigned(
+        entry.batchDigest,
+        entry.batchId,
+        entry.withdrawals,
+        json,
         new Date(),
       );
-      writeNewFileAtomic(values.out, signed.json);
+      const bytes = recorded.recorded ? json : recorded.resultBytes;
+      audit(ctx.layout, {
+        action: 'sign',
+        payload: {
+          ...batchRef,
+          withdrawals: signed.withdrawals.map((w) => ({ id: w.id, txid: w.signedTx.txid })),
+        },
+      });
+      writeNewFileAtomic(values.out, bytes);
+      audit(ctx.layout, { action: 'export', payload: { ...batchRef, file: values.out, again: false } });
       out(
         `signed ${signed.withdrawals.length} withdrawal(s) of batch ${inspected.batch.batchId} -> ${values.out}`,
       );
       for (const w of signed.withdrawals)
         out(`  ${w.id}  ${w.chain}  ${w.signedTx.format}  txid ${w.signedTx.txid}`);
     } finally {
-      await backend.close();
+      ledger.close();
     }
     return EXIT.OK;
   },

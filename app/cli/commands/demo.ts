@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -124,7 +124,7 @@ const SAMPLE_INTENTS = fileURLToPath(new URL('../../../../samples/intents.json',
 export const demo: Command = {
   name: 'demo',
   usage: 'airlock demo [--home DIR]',
-  summary: 'the main job on sample data: key ceremony, online build, inspect, sign, online verify',
+  summary: 'the main job on sample data: key ceremony, online build, inspect, sign, online verify, audit',
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { home: { type: 'string' } }, strict: true });
     const root = resolve(values.home ?? join(process.cwd(), 'airlock-demo-home'));
@@ -218,6 +218,21 @@ export const demo: Command = {
       '--appliance',
       join(transfer, 'appliance-public.json'),
     ]);
+
+    out(
+      '== 8. Appliance: the replay ledger — signing the same batch again exports the very same bytes, no HSM',
+    );
+    const again = join(transfer, 'result-again.json');
+    step(appliance, ['sign', batch, '--out', again, '--dev-unapproved', '--pin-stdin'], '');
+    if (!readFileSync(again).equals(readFileSync(result)))
+      throw new DemoStepError('the re-exported result differs');
+    out('    (result-again.json is byte-identical to result.json)');
+
+    out('== 9. Audit log: verify the hash chain, export it, the online node checks the export');
+    step(appliance, ['audit', 'verify']);
+    const auditFile = join(transfer, 'audit.jsonl');
+    step(appliance, ['audit', 'export', '--out', auditFile]);
+    step(online, ['online', 'audit-verify', auditFile]);
 
     out(`== Done. Everything is under ${root}.`);
     return EXIT.OK;

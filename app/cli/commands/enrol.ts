@@ -16,6 +16,7 @@ import {
   registryToJson,
   writeRegistry,
 } from '../../config/registry.js';
+import { audit, openLedger } from '../../config/stores.js';
 import { type Command, out, UsageError } from '../command.js';
 import { cliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -76,6 +77,27 @@ export const enrolKeys: Command = {
         applianceKey: { keyId: appliance.label, publicKey: appliance.publicKey },
       };
       writeRegistry(ctx.layout, next);
+      // First setup creates the replay ledger and the audit log beside the registry.
+      openLedger(ctx.layout, true).close();
+      audit(
+        ctx.layout,
+        {
+          action: 'enrolment',
+          payload: {
+            signingKeys: keys.map((k) => ({
+              label: k.label,
+              curve: k.curve,
+              publicKey: Buffer.from(k.publicKey).toString('hex'),
+            })),
+            applianceKey: {
+              keyId: appliance.label,
+              publicKey: Buffer.from(appliance.publicKey).toString('hex'),
+            },
+            network: next.network,
+          },
+        },
+        true,
+      );
       for (const k of keys)
         out(`enrolled ${k.label} (${k.curve}) ${Buffer.from(k.publicKey).toString('hex')}`);
       out(`appliance key ${appliance.label} ${Buffer.from(appliance.publicKey).toString('hex')}`);
@@ -111,6 +133,7 @@ export const enrolCoordinator: Command = {
         { keyId, publicKey: Uint8Array.from(Buffer.from(pub, 'hex')) },
       ],
     });
+    audit(ctx.layout, { action: 'enrolment', payload: { coordinator: { keyId, publicKey: pub } } }, true);
     out(`enrolled coordinator ${keyId}`);
     return EXIT.OK;
   },
@@ -146,6 +169,11 @@ export const enrolToken: Command = {
         ],
       },
     });
+    audit(
+      ctx.layout,
+      { action: 'enrolment', payload: { token: { contract, symbol: values.symbol, decimals } } },
+      true,
+    );
     out(`allowlisted ${values.symbol} ${contract}`);
     return EXIT.OK;
   },
