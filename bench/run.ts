@@ -5,6 +5,7 @@
  */
 import { benchBatchPipeline } from './batch-pipeline.js';
 import { benchHsmSign } from './hsm-sign.js';
+import { benchLedgerAudit } from './ledger-audit.js';
 import { benchPolicy } from './policy.js';
 import { type BenchResult, writeResult } from './report.js';
 
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   'hsm-sign': () => benchHsmSign(),
   'batch-pipeline': () => benchBatchPipeline(),
   policy: () => benchPolicy(),
+  'ledger-audit': () => benchLedgerAudit(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
