@@ -28,15 +28,26 @@ const OP_CHECKMULTISIG = 0xae;
 /** Largest n of a bare multisig Airlock accepts (OP_16: the largest small-integer opcode). */
 export const MAX_MULTISIG_KEYS = 16;
 
+/**
+ * Keys already found to be valid points: decompression costs a modular square root, and the same
+ * enrolled keys are checked for every input and output of a batch. A memo of a pure function.
+ */
+const VALID_KEYS = new Set<string>();
+const VALID_KEYS_MAX = 4096;
+
 /** A 33-byte SEC1 compressed encoding of a point on secp256k1. */
 export function isCompressedPubkey(bytes: Uint8Array): boolean {
   if (bytes.length !== 33 || (bytes[0] !== 0x02 && bytes[0] !== 0x03)) return false;
+  const hex = Buffer.from(bytes).toString('hex');
+  if (VALID_KEYS.has(hex)) return true;
   try {
     secp256k1.Point.fromBytes(bytes).assertValidity();
-    return true;
   } catch {
     return false;
   }
+  if (VALID_KEYS.size >= VALID_KEYS_MAX) VALID_KEYS.clear();
+  VALID_KEYS.add(hex);
+  return true;
 }
 
 /** A valid BIP-340 x-only key: a P2TR program that is not one can never be spent (BIP-341). */
