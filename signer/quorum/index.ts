@@ -1,0 +1,26 @@
+/** Operator approvals and the quorum: the pure verification core (no clock, no I/O). */
+export {
+  APPROVAL_DOMAIN,
+  type ApprovalMessage,
+  approvalChallenge,
+  approvalDigest,
+  approvalMessage,
+} from './approval-message.js';
+export {
+  APPROVAL_ERROR_CODES,
+  ApprovalError,
+  type ApprovalErrorCode,
+  type ApprovalErrorDetails,
+} from './errors.js';
+export { assertOperator, type Operator, type OperatorRole, type WebAuthnCredential } from './operator.js';
+export { collectQuorum, isQuorum, type Quorum, type QuorumApproval, type RelyingParty } from './quorum.js';
+export { SoftwareAuthenticatorForTestsAndDemo } from './software-authenticator.js';
+export { signApprovalWithSoftwareCardForTests } from './software-card.js';
+export { type Approval, type ApprovalExpectation, verifyApproval } from './verify-approval.js';
+export {
+  type AssertionExpectation,
+  type AuthenticatorData,
+  parseAuthenticatorData,
+  verifyAssertion,
+  type WebAuthnAssertion,
+} from './webauthn.js';
