@@ -95,6 +95,49 @@ test('a wrong PIN exits 5 with the token PIN state; PINs are never accepted on t
   assert.match(noTerminal.stderr, /--pin-stdin/);
 });
 
+test('Airlock locks a PIN after 5 wrong entries, even though SoftHSM2 never does; the right PIN is then refused too', () => {
+  const card = [
+    'hsm',
+    'sign',
+    '--token',
+    'airlock-card-3',
+    '--label',
+    'none',
+    '--digest',
+    '11'.repeat(32),
+    '--pin-stdin',
+  ];
+  for (let i = 1; i <= 5; i++) {
+    const wrong = airlock(card, '00000000\n');
+    assert.equal(wrong.code, EXIT.PIN, wrong.stderr);
+    assert.match(
+      wrong.stderr,
+      i < 5
+        ? new RegExp(`${5 - i} more wrong PIN`)
+        : /Airlock has now locked the PIN of token "airlock-card-3"/,
+    );
+  }
+  const right = airlock(card, `${pins.get('airlock-card-3')}\n`);
+  assert.equal(right.code, EXIT.PIN);
+  assert.match(right.stderr, /PinLockedOutError/);
+  // The token itself still accepts the PIN: the lock is Airlock's own.
+  const other = airlock(
+    [
+      'hsm',
+      'sign',
+      '--token',
+      'airlock-card-2',
+      '--label',
+      'none',
+      '--digest',
+      '11'.repeat(32),
+      '--pin-stdin',
+    ],
+    `${pins.get('airlock-card-2')}\n`,
+  );
+  assert.equal(other.code, EXIT.HSM); // logged in, then: no key "none" on the card
+});
+
 test('bad input gets a typed error and a stable exit code', () => {
   const shortDigest = airlock(['hsm', 'sign', '--label', 'x', '--digest', 'abcd', '--pin-stdin'], '1\n');
   assert.equal(shortDigest.code, EXIT.USAGE);

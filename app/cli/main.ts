@@ -7,6 +7,7 @@ import { AuditError } from '../../signer/audit/index.js';
 import { RefusalError } from '../../signer/errors.js';
 import { LedgerError } from '../../signer/ledger/index.js';
 import { PolicyViolation } from '../../signer/policy/index.js';
+import { PinLockedOutError } from '../../signer/quorum/pin-guard.js';
 import { ConfigError } from '../config/home.js';
 import { type Command, UsageError } from './command.js';
 import { auditExport, auditVerify, onlineAuditVerify } from './commands/audit.js';
@@ -67,8 +68,14 @@ export function exitCodeFor(err: unknown): number {
     return EXIT.USAGE;
   }
   if (err instanceof RefusalError || err instanceof PolicyViolation) return EXIT.REFUSED;
-  if (err instanceof PinIncorrectError || err instanceof PinLockedError || err instanceof PinEntryError)
+  if (
+    err instanceof PinIncorrectError ||
+    err instanceof PinLockedError ||
+    err instanceof PinEntryError ||
+    err instanceof PinLockedOutError
+  ) {
     return EXIT.PIN;
+  }
   if (err instanceof HsmError) return EXIT.HSM;
   if (err instanceof ConfigError || err instanceof LedgerError || err instanceof AuditError)
     return EXIT.CONFIG;

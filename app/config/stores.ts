@@ -6,8 +6,10 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { PinIncorrectError } from '../../hsm/index.js';
 import { type AuditEntry, AuditLog } from '../../signer/audit/index.js';
 import { ReplayLedger } from '../../signer/ledger/index.js';
+import { PinGuard, type PinKey } from '../../signer/quorum/pin-guard.js';
 import type { HomeLayout } from './home.js';
 
 export function ledgerPath(layout: HomeLayout): string {
@@ -50,4 +52,53 @@ export function audit(layout: HomeLayout, entry: Omit<AuditEntry, 'actor'>, crea
 /** Append a row only where the appliance has an audit log (read-only commands on a bare directory skip it). */
 export function auditIfPresent(layout: HomeLayout, entry: Omit<AuditEntry, 'actor'>): void {
   if (existsSync(auditPath(layout))) audit(layout, entry);
+}
+
+export function pinGuardPath(layout: HomeLayout): string {
+  return join(layout.home, 'pins.sqlite');
+}
+
+/**
+ * Airlock's own PIN lock-out around one C_Login (SoftHSM2 and some cards never lock a PIN): refuse a
+ * locked token+subject before asking the token, count a wrong PIN (and audit it), reset on success.
+ * The counter file is created on first use; a locked key stays locked until the admin quorum unlocks
+ * it (quorum issue).
+ */
+export async function withPinGuard<T>(
+  layout: HomeLayout,
+  key: PinKey,
+  askAndLogin: () => Promise<T> | T,
+): Promise<T> {
+  const guard = PinGuard.open(pinGuardPath(layout), { create: true });
+  try {
+    // Before the PIN is even asked for. (A token that reports its own PIN locked is refused by C_Login's caller.)
+    guard.beforeAttempt(key);
+    let result: T;
+    try {
+      result = await askAndLogin();
+    } catch (err) {
+      if (err instanceof PinIncorrectError) {
+        const failure = guard.recordFailure(key);
+        auditIfPresent(layout, {
+          action: 'pin-failure',
+          payload: {
+            token: key.token,
+            subject: key.subject,
+            failures: failure.failures,
+            locked: failure.locked,
+          },
+        });
+        process.stderr.write(
+          failure.locked
+            ? `Airlock has now locked the PIN of token "${key.token}"; the admin quorum must unlock it\n`
+            : `${failure.remaining} more wrong PIN(s) and Airlock locks token "${key.token}"\n`,
+        );
+      }
+      throw err;
+    }
+    guard.recordSuccess(key);
+    return result;
+  } finally {
+    guard.close();
+  }
 }

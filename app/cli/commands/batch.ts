@@ -17,7 +17,7 @@ import {
 import { ledgerBatchOf } from '../../../signer/ledger/index.js';
 import { signBatch } from '../../../signer/sign-batch.js';
 import { adapterContextOf, type Registry, readRegistry } from '../../config/registry.js';
-import { audit, auditIfPresent, openLedger } from '../../config/stores.js';
+import { audit, auditIfPresent, openLedger, withPinGuard } from '../../config/stores.js';
 import { type Command, out, UsageError } from '../command.js';
 import { cliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -172,11 +172,15 @@ export const sign: Command = {
         return EXIT.OK;
       }
       const token = ctx.token();
-      const pin = await readPin(
-        `User PIN of signing token "${token.info().label}": `,
-        values['pin-stdin'] === true,
+      const tokenLabel = token.info().label;
+      const applianceKeyId = registry.applianceKey.keyId;
+      const backend = await withPinGuard(ctx.layout, { token: tokenLabel, subject: 'user-pin' }, async () =>
+        HsmSigningBackend.open(
+          token,
+          await readPin(`User PIN of signing token "${tokenLabel}": `, values['pin-stdin'] === true),
+          applianceKeyId,
+        ),
       );
-      const backend = HsmSigningBackend.open(token, pin, registry.applianceKey.keyId);
       let signed: Awaited<ReturnType<typeof signBatch>>;
       try {
         signed = await signBatch(

@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { findKey, generateKeyPair, readPublicKey, signDigest, signEd25519 } from '../../../hsm/index.js';
+import { withPinGuard } from '../../config/stores.js';
 import { type Command, out, UsageError } from '../command.js';
 import { cliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -77,10 +78,14 @@ export const hsmKeygen: Command = {
     const label = required(values, 'label');
     const ctx = cliContext();
     const token = ctx.token(values.token);
-    const pin = await readPin(`User PIN of token "${token.info().label}": `, values['pin-stdin'] === true);
-    const key = await token.withSession(pin, (s) => generateKeyPair(s, { curve, label }), {
-      readWrite: true,
-    });
+    const tokenLabel = token.info().label;
+    const key = await withPinGuard(ctx.layout, { token: tokenLabel, subject: 'user-pin' }, async () =>
+      token.withSession(
+        await readPin(`User PIN of token "${tokenLabel}": `, values['pin-stdin'] === true),
+        (s) => generateKeyPair(s, { curve, label }),
+        { readWrite: true },
+      ),
+    );
     out(`${key.label}\t${key.curve}\tid ${key.id}\t${hex(key.publicKey)}`);
     return EXIT.OK;
   },
@@ -129,21 +134,30 @@ export const hsmSign: Command = {
     if (!/^[0-9a-fA-F]{64}$/.test(digestHex))
       throw new UsageError(`--digest must be 32 bytes as 64 hex digits, got ${digestHex.length} characters`);
     const digest = Uint8Array.from(Buffer.from(digestHex, 'hex'));
-    const token = cliContext().token(values.token);
-    const pin = await readPin(`User PIN of token "${token.info().label}": `, values['pin-stdin'] === true);
-    const result = await token.withSession(pin, (s) => {
-      const key = findKey(s, { label });
-      if (key.curve === 'secp256k1') {
-        const sig = signDigest(s, key, digest);
+    const ctx = cliContext();
+    const token = ctx.token(values.token);
+    const tokenLabel = token.info().label;
+    const pinKey = { token: tokenLabel, subject: 'user-pin' };
+    const ask = () => readPin(`User PIN of token "${tokenLabel}": `, values['pin-stdin'] === true);
+    const result = await withPinGuard(ctx.layout, pinKey, async () =>
+      token.withSession(await ask(), (s) => {
+        const key = findKey(s, { label });
+        if (key.curve === 'secp256k1') {
+          const sig = signDigest(s, key, digest);
+          return {
+            curve: key.curve,
+            signature: hex(sig.compact),
+            recovery: sig.recovery,
+            publicKey: hex(key.publicKey),
+          };
+        }
         return {
           curve: key.curve,
-          signature: hex(sig.compact),
-          recovery: sig.recovery,
+          signature: hex(signEd25519(s, key, digest)),
           publicKey: hex(key.publicKey),
         };
-      }
-      return { curve: key.curve, signature: hex(signEd25519(s, key, digest)), publicKey: hex(key.publicKey) };
-    });
+      }),
+    );
     out(values.json ? JSON.stringify(result) : result.signature);
     return EXIT.OK;
   },
