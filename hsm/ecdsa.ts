@@ -8,8 +8,8 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import type { EcdsaSignature } from '../signer/chains/adapter.js';
 import { RecoveryIdOverflowError, SignatureCheckError } from './errors.js';
+import type { EcdsaSignature } from './types.js';
 
 const N = secp256k1.Point.Fn.ORDER;
 const HALF_N = N >> 1n;

@@ -8,4 +8,5 @@ export * from './session.js';
 export * from './sign.js';
 export * from './softhsm.js';
 export * from './token.js';
+export type * from './types.js';
 export * from './verify-pool.js';

@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import pkcs11js from 'pkcs11js';
-import type { Curve } from '../signer/chains/adapter.js';
 import {
   CKK_EC_EDWARDS,
   CKM_EC_EDWARDS_KEY_PAIR_GEN,
@@ -18,6 +17,7 @@ import {
 } from './constants.js';
 import { DuplicateLabelError, KeyFormatError, KeyNotFoundError } from './errors.js';
 import type { Session } from './session.js';
+import type { Curve } from './types.js';
 
 export type { Curve };
 

@@ -5,12 +5,12 @@
  *  - Ed25519: CKM_EDDSA over the message → 64 bytes, checked with @noble/curves.
  */
 import pkcs11js from 'pkcs11js';
-import type { EcdsaSignature } from '../signer/chains/adapter.js';
 import { CKM_EDDSA } from './constants.js';
 import { checkEd25519, normalizeSecp256k1 } from './ecdsa.js';
 import { RecoveryIdOverflowError } from './errors.js';
 import type { TokenKey } from './keys.js';
 import type { Session } from './session.js';
+import type { EcdsaSignature } from './types.js';
 import type { VerifierPool, VerifyJob } from './verify-pool.js';
 
 /** Room for any signature these mechanisms return (64 bytes; DER-returning modules need up to 72). */

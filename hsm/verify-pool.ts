@@ -8,9 +8,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { EcdsaSignature } from '../signer/chains/adapter.js';
 import { normalizeSecp256k1, rememberVerified } from './ecdsa.js';
 import { SignatureCheckError } from './errors.js';
+import type { EcdsaSignature } from './types.js';
 
 export interface VerifyJob {
   readonly raw: Uint8Array;

@@ -8,10 +8,12 @@
  * cross-check (signer/crosscheck.ts) compares the decoded view with the declaration afterwards.
  */
 
+import type { Curve, EcdsaSignature } from '../../hsm/types.js';
+
 export type Chain = 'bitcoin' | 'ethereum';
 export type Network = 'mainnet' | 'testnet';
 
-export type Curve = 'secp256k1' | 'ed25519';
+export type { Curve, EcdsaSignature };
 
 /** A signing key enrolled on the appliance (its private half lives in the HSM). */
 export interface EnrolledKey {
@@ -62,17 +64,6 @@ export interface SigningRequest {
   readonly publicKey: Uint8Array;
   /** Bitcoin: the input this signature is for. */
   readonly inputIndex?: number;
-}
-
-/** A low-S secp256k1 ECDSA signature, already verified against the request's public key. */
-export interface EcdsaSignature {
-  readonly scheme: 'ecdsa-secp256k1';
-  readonly r: bigint;
-  readonly s: bigint;
-  /** Recovery id (Ethereum yParity). */
-  readonly recovery: 0 | 1;
-  /** r || s, 64 bytes. */
-  readonly compact: Uint8Array;
 }
 
 /**
