@@ -25,6 +25,8 @@ import {
   serializeResult,
 } from './format/index.js';
 import type { InspectedBatch } from './inspect.js';
+import { refuseApproval } from './quorum/errors.js';
+import { isQuorum, type Quorum } from './quorum/quorum.js';
 
 /** What signs: the HSM in production and tests (signer/hsm-backend.ts). */
 export interface SigningBackend {
@@ -41,10 +43,13 @@ export interface SigningBackend {
 }
 
 /**
- * Why signing is allowed. Until the quorum issue lands, only an explicit development authorisation
- * exists; the quorum issue replaces it with an approved-batch state.
+ * Why signing is allowed: the quorum of operators that approved this very batch (a `Quorum` only
+ * `collectQuorum` can make), or, until batch states and freeze land, the explicit development
+ * authorisation (removed then).
  */
-export type SigningAuthorization = { readonly kind: 'development-unapproved'; readonly reason: string };
+export type SigningAuthorization =
+  | { readonly kind: 'quorum'; readonly quorum: Quorum }
+  | { readonly kind: 'development-unapproved'; readonly reason: string };
 
 export interface SignedBatch {
   readonly result: ResultWire;
@@ -61,7 +66,7 @@ export async function signBatch(
   authorization: SigningAuthorization,
   now: Date,
 ): Promise<SignedBatch> {
-  if (authorization.kind !== 'development-unapproved') throw new TypeError('unknown signing authorisation');
+  checkAuthorization(inspected, authorization);
   const items = inspected.withdrawals.map((w) => ({ w, requests: w.decoded.signing }));
 
   // Refuse before the HSM signs anything: every request must be producible by this module with the enrolled key.
@@ -108,6 +113,33 @@ export async function signBatch(
   const signature = await backend.signAppliance(resultDigest(body));
   const result = attachSignature(body, signature) as ResultWire;
   return { result, json: serializeResult(result), withdrawals };
+}
+
+/** The authorisation must be a real quorum for exactly this batch (or the named development flag). */
+function checkAuthorization(inspected: InspectedBatch, authorization: SigningAuthorization): void {
+  switch (authorization.kind) {
+    case 'development-unapproved':
+      return;
+    case 'quorum': {
+      const q = authorization.quorum;
+      if (!isQuorum(q)) throw new TypeError('"authorization.quorum" is not a Quorum made by collectQuorum');
+      const digest = Buffer.from(inspected.batch.digest).toString('hex');
+      if (q.batchDigest !== digest)
+        refuseApproval(
+          'QUORUM_NOT_MET',
+          `the quorum approves another batch than ${inspected.batch.batchId}`,
+          {
+            expected: digest,
+            found: q.batchDigest,
+          },
+        );
+      return;
+    }
+    default:
+      throw new TypeError(
+        `unknown signing authorisation ${String((authorization as { kind?: unknown }).kind)}`,
+      );
+  }
 }
 
 function checkRequest(withdrawalId: string, req: SigningRequest, backend: SigningBackend): void {

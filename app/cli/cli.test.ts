@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -175,19 +175,43 @@ test('a broken airlock.json is a configuration error naming the file and the set
   }
 });
 
-test('the main job (airlock demo): key ceremony, online build, inspect, sign, online verify', () => {
+let demoRun = '';
+
+test('the main job (airlock demo): key ceremony, online build, inspect, policy, operators, approvals, sign, online verify', () => {
   const demoHome = join(home, 'demo');
   const r = airlock(['demo', '--home', demoHome]);
   assert.equal(r.code, EXIT.OK, r.stderr);
   assert.match(r.stdout, /4 withdrawal\(s\) decoded from their raw transactions and matched to the batch/);
+  assert.match(r.stdout, /installed policy v1 \(digest [0-9a-f]{64}\)/);
+  for (const id of ['alice', 'bob', 'carol']) {
+    assert.match(
+      r.stdout,
+      new RegExp(`enrolled (admin|operator) ${id}: card "airlock-card-\\d" key operator-${id}`),
+    );
+    assert.match(r.stdout, new RegExp(`approved by ${id} \\(card signature and WebAuthn assertion verified`));
+  }
+  assert.match(r.stdout, /SOFTWARE AUTHENTICATOR FOR TESTS AND DEMO ONLY/);
+  // The sample's large withdrawals (the 0.02 BTC multisig, the 2500 USDC) need the 3-approval tier.
+  assert.match(r.stdout, /POLICY: 3 of 3 operators must approve this batch/);
+  assert.match(r.stdout, /wd-btc-0002: 1900 USD, tier 1, needs 3/);
+  assert.match(r.stdout, /QUORUM: 3 verified approval\(s\) of 3 required: alice, bob, carol/);
+  assert.doesNotMatch(r.stdout, /--dev-unapproved/);
   assert.match(r.stdout, /signed 4 withdrawal\(s\) of batch demo-2026-11-26-001/);
+  const sa = JSON.parse(
+    readFileSync(join(demoHome, 'appliance', 'software-authenticators', 'alice.json'), 'utf8'),
+  );
+  assert.equal(sa.warning, 'software authenticator for tests and demo only');
+  assert.equal(
+    statSync(join(demoHome, 'appliance', 'software-authenticators', 'alice.json')).mode & 0o777,
+    0o600,
+  );
   assert.match(
     r.stdout,
     /result verified: 4 withdrawal\(s\), every signature checked against the enrolled keys/,
   );
   // The online node's fingerprint and the appliance's are the same string.
   const prints = [...r.stdout.matchAll(/FINGERPRINT ([0-9a-f-]{19} \([a-z ]+\))/g)].map((m) => m[1]);
-  assert.equal(prints.length, 4, r.stdout); // online build, inspect, sign, sign again
+  assert.equal(prints.length, 7, r.stdout); // online build, inspect, 3 approvals, sign, sign again
   assert.equal(new Set(prints).size, 1);
 
   // A batch whose words changed after signing: inspect --json reports the refusal, exit 3; sign refuses
@@ -207,6 +231,10 @@ test('the main job (airlock demo): key ceremony, online build, inspect, sign, on
     AIRLOCK_HOME: appliance,
   });
   assert.equal(signed.code, EXIT.REFUSED, signed.stderr);
+  assert.match(
+    signed.stderr,
+    /WARNING: --dev-unapproved signs WITHOUT the policy and WITHOUT any operator approval/,
+  );
   assert.equal(existsSync(out), false);
   // An edited audit row is found and named (the attacker bypasses the append-only triggers).
   const auditDb = join(appliance, 'audit.sqlite');
@@ -229,7 +257,6 @@ test('the main job (airlock demo): key ceremony, online build, inspect, sign, on
       join(demoHome, 'transfer', 'batch.json'),
       '--out',
       join(demoHome, 'transfer', 'result.json'),
-      '--dev-unapproved',
       '--pin-stdin',
     ],
     '00000000\n',
@@ -239,5 +266,99 @@ test('the main job (airlock demo): key ceremony, online build, inspect, sign, on
   assert.match(again.stderr, /already exists/);
 
   // Running it again starts afresh (the demo home is recognised as the demo's own).
-  assert.equal(airlock(['demo', '--home', demoHome]).code, EXIT.OK);
+  const rerun = airlock(['demo', '--home', demoHome]);
+  assert.equal(rerun.code, EXIT.OK, rerun.stderr);
+  demoRun = rerun.stdout;
+});
+
+test('the quorum gates sign: one approval is not enough, one operator counts once, an edited approval is refused', () => {
+  assert.ok(demoRun, 'needs the main job test before it');
+  const demoHome = join(home, 'demo');
+  const appliance = join(demoHome, 'appliance');
+  const transfer = join(demoHome, 'transfer');
+  const pinOf = (re: RegExp) => {
+    const m = re.exec(demoRun)?.[1];
+    assert.ok(m, `no PIN for ${re} in the demo output`);
+    return `${m}\n`;
+  };
+  const onAppliance = { AIRLOCK_HOME: appliance };
+
+  // A second, smaller batch from the same online node: 0.0015 BTC and 0.25 ETH, the default 2 of 3.
+  const intents = JSON.parse(readFileSync(join(repoRoot, 'samples', 'intents.json'), 'utf8'));
+  intents.batchId = 'demo-2026-11-26-002';
+  intents.withdrawals = [intents.withdrawals[0], intents.withdrawals[2]];
+  intents.withdrawals[0].id = 'wd-btc-1001';
+  intents.withdrawals[0].bitcoin.utxos[0].txid = '11'.repeat(32);
+  intents.withdrawals[1].id = 'wd-eth-1001';
+  intents.withdrawals[1].ethereum.nonce = '2';
+  const intentsFile = join(transfer, 'intents-2.json');
+  writeFileSync(intentsFile, JSON.stringify(intents));
+  const batch = join(transfer, 'batch-2.json');
+  const built = airlock(
+    [
+      'online',
+      'build',
+      intentsFile,
+      '--appliance',
+      join(transfer, 'appliance-public.json'),
+      '--out',
+      batch,
+      '--pin-stdin',
+    ],
+    pinOf(/coordinator token "[^"]+" user PIN (\d+)/),
+    { AIRLOCK_HOME: join(demoHome, 'online') },
+  );
+  assert.equal(built.code, EXIT.OK, built.stderr);
+
+  const approveAs = (id: string, card: string) =>
+    airlock(
+      ['approve', batch, '--operator', id, '--pin-stdin'],
+      pinOf(new RegExp(`${card}\\s+user PIN (\\d+)`)),
+      onAppliance,
+    );
+  const alice = approveAs('alice', 'airlock-card-1');
+  assert.equal(alice.code, EXIT.OK, alice.stderr);
+  assert.match(alice.stdout, /POLICY: 2 of 3 operators must approve this batch/);
+
+  // The same operator twice: refused before the card is asked.
+  const twice = approveAs('alice', 'airlock-card-1');
+  assert.equal(twice.code, EXIT.REFUSED, twice.stderr);
+  assert.match(twice.stderr, /ApprovalError: operator alice approved batch demo-2026-11-26-002 already/);
+
+  // One approval of two: QUORUM_NOT_MET, exit 3, no result, before any PIN.
+  const result = join(transfer, 'result-2.json');
+  const signingPin = pinOf(/airlock-signing\s+user PIN (\d+)/);
+  const notMet = airlock(['sign', batch, '--out', result, '--pin-stdin'], signingPin, onAppliance);
+  assert.equal(notMet.code, EXIT.REFUSED, notMet.stderr);
+  assert.match(notMet.stderr, /needs 2 operators' approvals, has 1/);
+  assert.equal(existsSync(result), false);
+
+  const bob = approveAs('bob', 'airlock-card-2');
+  assert.equal(bob.code, EXIT.OK, bob.stderr);
+
+  // An approval edited on disk fails the quorum core's verification: nothing is signed.
+  const digest = /approvals\/([0-9a-f]{64})\/bob\.json/.exec(bob.stdout)?.[1];
+  assert.ok(digest, bob.stdout);
+  const aliceFile = join(appliance, 'approvals', digest, 'alice.json');
+  const original = readFileSync(aliceFile, 'utf8');
+  const stored = JSON.parse(original);
+  const sig: string = stored.approval.cardSignature;
+  stored.approval.cardSignature = `${sig[0] === '0' ? '1' : '0'}${sig.slice(1)}`;
+  writeFileSync(aliceFile, JSON.stringify(stored));
+  const tampered = airlock(['sign', batch, '--out', result, '--pin-stdin'], signingPin, onAppliance);
+  assert.equal(tampered.code, EXIT.REFUSED, tampered.stderr);
+  assert.match(tampered.stderr, /ApprovalError: operator alice: the smartcard signature does not verify/);
+  assert.equal(existsSync(result), false);
+
+  // Restored, the two approvals are a quorum and the batch signs.
+  writeFileSync(aliceFile, original);
+  const signed = airlock(['sign', batch, '--out', result, '--pin-stdin'], signingPin, onAppliance);
+  assert.equal(signed.code, EXIT.OK, signed.stderr);
+  assert.match(signed.stderr, /QUORUM: 2 verified approval\(s\) of 2 required: alice, bob/);
+  assert.equal(existsSync(result), true);
+
+  // The installed policy changes only through the quorum: a second `policy set` is refused.
+  const again = airlock(['policy', 'set', join(demoHome, 'policy.json')], '', onAppliance);
+  assert.equal(again.code, EXIT.REFUSED, again.stderr);
+  assert.match(again.stderr, /a policy change needs the quorum/);
 });

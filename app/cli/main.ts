@@ -7,15 +7,19 @@ import { AuditError } from '../../signer/audit/index.js';
 import { RefusalError } from '../../signer/errors.js';
 import { LedgerError } from '../../signer/ledger/index.js';
 import { PolicyViolation } from '../../signer/policy/index.js';
+import { ApprovalError } from '../../signer/quorum/index.js';
 import { PinLockedOutError } from '../../signer/quorum/pin-guard.js';
 import { ConfigError } from '../config/home.js';
 import { type Command, UsageError } from './command.js';
+import { approve } from './commands/approve.js';
 import { auditExport, auditVerify, onlineAuditVerify } from './commands/audit.js';
 import { inspect, sign } from './commands/batch.js';
 import { demo, demoInit } from './commands/demo.js';
 import { enrolCoordinator, enrolKeys, enrolToken, registryExport } from './commands/enrol.js';
 import { hsmKeygen, hsmPubkey, hsmSign, hsmTokens } from './commands/hsm.js';
 import { onlineBuild, onlineInit, onlineVerify } from './commands/online.js';
+import { operatorEnroll, operatorList } from './commands/operator.js';
+import { PolicyChangeNeedsQuorumError, policySet, policyShow } from './commands/policy.js';
 import { EXIT } from './exit-codes.js';
 import { PinEntryError } from './pin.js';
 
@@ -23,7 +27,12 @@ const COMMANDS: readonly Command[] = [
   demo,
   demoInit,
   inspect,
+  approve,
   sign,
+  operatorEnroll,
+  operatorList,
+  policySet,
+  policyShow,
   enrolKeys,
   enrolCoordinator,
   enrolToken,
@@ -67,7 +76,13 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError || (typeof nodeCode === 'string' && nodeCode.startsWith('ERR_PARSE_ARGS'))) {
     return EXIT.USAGE;
   }
-  if (err instanceof RefusalError || err instanceof PolicyViolation) return EXIT.REFUSED;
+  if (
+    err instanceof RefusalError ||
+    err instanceof PolicyViolation ||
+    err instanceof ApprovalError ||
+    err instanceof PolicyChangeNeedsQuorumError
+  )
+    return EXIT.REFUSED;
   if (
     err instanceof PinIncorrectError ||
     err instanceof PinLockedError ||

@@ -3,12 +3,15 @@
  *  - signing keys (label, curve, public key) recorded at the key ceremony, read back from the token;
  *  - the appliance key that signs results;
  *  - coordinator public keys whose batch signatures are accepted;
- *  - the network, the ERC-20 allowlist and Ethereum gas caps.
+ *  - the network, the ERC-20 allowlist and Ethereum gas caps;
+ *  - operators (`operators`, absent in registries written before it): card public key and token
+ *    label, WebAuthn credential and its last signature counter.
  * Public data only. The quorum issue puts changes to it under M-of-N approval and the audit log.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AdapterContext, Curve, EnrolledKey, Network, TokenInfo } from '../../signer/chains/adapter.js';
 import { NETWORKS } from '../../signer/networks.js';
+import type { Operator, OperatorRole } from '../../signer/quorum/index.js';
 import { ConfigError, type HomeLayout } from './home.js';
 
 export interface Registry {
@@ -23,7 +26,18 @@ export interface Registry {
     readonly maxFeePerGas: bigint;
     readonly tokens: readonly TokenInfo[];
   };
+  /** Enrolled operators (quorum issue); registries written before it have none. */
+  readonly operators: readonly EnrolledOperator[];
 }
+
+/** An operator as the registry records it: the verification core's `Operator` and the card's token label. */
+export interface EnrolledOperator extends Operator {
+  /** Label of the operator's PKCS#11 card token, holding the key `operator-<id>`. */
+  readonly cardToken: string;
+}
+
+/** The appliance's WebAuthn relying party: every credential is scoped to it. */
+export const RELYING_PARTY = { rpId: 'airlock.local', origin: 'airlock://appliance' } as const;
 
 export function emptyRegistry(network: Network): Registry {
   return {
@@ -33,6 +47,7 @@ export function emptyRegistry(network: Network): Registry {
     applianceKey: null,
     coordinators: [],
     ethereum: { maxGasLimit: 200_000n, maxFeePerGas: 500_000_000_000n, tokens: [] },
+    operators: [],
   };
 }
 
@@ -55,6 +70,18 @@ export function registryToJson(r: Registry): unknown {
       maxFeePerGas: r.ethereum.maxFeePerGas.toString(),
       tokens: r.ethereum.tokens,
     },
+    operators: r.operators.map((o) => ({
+      id: o.id,
+      role: o.role,
+      cardToken: o.cardToken,
+      cardPublicKey: hex(o.cardPublicKey),
+      webauthn: {
+        credentialId: o.webauthn.credentialId,
+        publicKey: hex(o.webauthn.publicKey),
+        rpId: o.webauthn.rpId,
+        signCount: o.webauthn.signCount,
+      },
+    })),
   };
 }
 
@@ -129,6 +156,34 @@ export function registryFromJson(raw: unknown, where: string): Registry {
     }
     return { contract, symbol: str(to.symbol, `ethereum.tokens[${i}].symbol`), decimals: decimals as number };
   });
+  const operators = arr(o.operators ?? [], 'operators').map((v, i): EnrolledOperator => {
+    const at = `operators[${i}]`;
+    const oo = obj(v, at);
+    const role = str(oo.role, `${at}.role`);
+    if (role !== 'operator' && role !== 'admin') fail(`"${at}.role" must be operator or admin`);
+    const w = obj(oo.webauthn, `${at}.webauthn`);
+    const signCount = w.signCount;
+    if (
+      typeof signCount !== 'number' ||
+      !Number.isSafeInteger(signCount) ||
+      signCount < 0 ||
+      signCount > 0xffffffff
+    )
+      fail(`"${at}.webauthn.signCount" must be a 32-bit unsigned integer`);
+    return {
+      id: str(oo.id, `${at}.id`),
+      role: role as OperatorRole,
+      cardToken: str(oo.cardToken, `${at}.cardToken`),
+      cardPublicKey: hexBytes(oo.cardPublicKey, `${at}.cardPublicKey`, [32]),
+      webauthn: {
+        credentialId: str(w.credentialId, `${at}.webauthn.credentialId`),
+        publicKey: hexBytes(w.publicKey, `${at}.webauthn.publicKey`, [65]),
+        rpId: str(w.rpId, `${at}.webauthn.rpId`),
+        signCount: signCount as number,
+      },
+    };
+  });
+  if (new Set(operators.map((op) => op.id)).size !== operators.length) fail('operator ids must be unique');
   return {
     version: 1,
     network: network as Network,
@@ -140,6 +195,7 @@ export function registryFromJson(raw: unknown, where: string): Registry {
       maxFeePerGas: big(eth.maxFeePerGas, 'ethereum.maxFeePerGas'),
       tokens,
     },
+    operators,
   };
 }
 

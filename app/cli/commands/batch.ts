@@ -15,8 +15,17 @@ import {
   withdrawalReport,
 } from '../../../signer/inspect.js';
 import { ledgerBatchOf } from '../../../signer/ledger/index.js';
-import { signBatch } from '../../../signer/sign-batch.js';
-import { adapterContextOf, type Registry, readRegistry } from '../../config/registry.js';
+import {
+  evaluatePolicy,
+  type Policy,
+  type PolicyDecision,
+  policyBatchOf,
+} from '../../../signer/policy/index.js';
+import { collectQuorum, type Quorum } from '../../../signer/quorum/index.js';
+import { type SigningAuthorization, signBatch } from '../../../signer/sign-batch.js';
+import { EMPTY_HISTORY, loadApprovals, loadPolicy } from '../../config/approvals.js';
+import type { HomeLayout } from '../../config/home.js';
+import { adapterContextOf, RELYING_PARTY, type Registry, readRegistry } from '../../config/registry.js';
 import { audit, auditIfPresent, openLedger, withPinGuard } from '../../config/stores.js';
 import { type Command, out, UsageError } from '../command.js';
 import { cliContext } from '../context.js';
@@ -66,6 +75,40 @@ export function humanReport(inspected: InspectedBatch): string[] {
     '',
     `Totals: ${inspected.totals.map((t) => `${formatUnits(t.amount, t.decimals)} ${t.symbol}`).join('; ')}`,
     `${inspected.withdrawals.length} withdrawal(s) decoded from their raw transactions and matched to the batch.`,
+  ];
+}
+
+/**
+ * The installed policy's decision for an inspected batch. The ledger's rolling 24-hour history and
+ * its paid destinations are not wired in yet: nothing signed before, every destination new.
+ */
+export function decide(
+  layout: HomeLayout,
+  inspected: InspectedBatch,
+  now: Date,
+): { policy: Policy; decision: PolicyDecision } {
+  const policy = loadPolicy(layout);
+  const decision = evaluatePolicy(policyBatchOf(inspected), policy, {
+    now,
+    history: EMPTY_HISTORY,
+    frozen: false,
+  });
+  return { policy, decision };
+}
+
+export function decisionReport(decision: PolicyDecision): string[] {
+  return [
+    `POLICY: ${decision.required} of ${decision.operators} operators must approve this batch` +
+      (decision.flagged.length > 0
+        ? `; flagged (destination never paid before): ${decision.flagged.join(', ')}`
+        : ''),
+    ...decision.withdrawals.map(
+      (w) =>
+        `  ${w.withdrawalId}: ${w.usdValue} USD, ${w.tier === 0 ? 'default' : `tier ${w.tier}`}, needs ${w.required}` +
+        (w.newDestination ? ', new destination' : ''),
+    ),
+    ...decision.reasons.map((r) => `  ${r}`),
+    '  (history: the ledger is not consulted yet; evaluated as if nothing was signed in the last 24 h and no destination was paid before)',
   ];
 }
 
@@ -121,10 +164,56 @@ export const inspect: Command = {
   },
 };
 
+const DEV_UNAPPROVED_WARNING = [
+  '',
+  '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+  '!! WARNING: --dev-unapproved signs WITHOUT the policy and WITHOUT any operator approval.   !!',
+  '!! Development only; it is removed when batch states and freeze land (quorum issue).      !!',
+  '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+  '',
+  '',
+].join('\n');
+
+/**
+ * The quorum for an inspected batch: the installed policy's decision, and every stored approval of
+ * the batch digest verified again by the quorum core (signer/quorum), each against the WebAuthn
+ * counter its operator had when approving (stored with it; the registry has moved on since).
+ */
+export function quorumFor(
+  layout: HomeLayout,
+  registry: Registry,
+  inspected: InspectedBatch,
+  now: Date,
+): Quorum {
+  const batchDigest = Buffer.from(inspected.batch.digest).toString('hex');
+  const { decision } = decide(layout, inspected, now);
+  process.stderr.write(`${decisionReport(decision).join('\n')}\n`);
+  const stored = loadApprovals(layout, batchDigest);
+  const operators = registry.operators.map((o) => {
+    const mine = stored.find((s) => s?.approval?.operatorId === o.id);
+    const before = mine?.signCountBefore;
+    if (mine === undefined || typeof before !== 'number' || !Number.isSafeInteger(before) || before < 0)
+      return o;
+    // Never above what the registry saw: an approval cannot claim a counter from the future.
+    return { ...o, webauthn: { ...o.webauthn, signCount: Math.min(before, o.webauthn.signCount) } };
+  });
+  const quorum = collectQuorum(
+    { batchDigest },
+    decision,
+    stored.map((s) => s?.approval),
+    operators,
+    RELYING_PARTY,
+  );
+  process.stderr.write(
+    `QUORUM: ${quorum.approvals.length} verified approval(s) of ${quorum.required} required: ${quorum.approvals.map((a) => a.operatorId).join(', ')}\n`,
+  );
+  return quorum;
+}
+
 export const sign: Command = {
   name: 'sign',
-  usage: 'airlock sign <batch.json> --out <result.json> --dev-unapproved [--pin-stdin]',
-  summary: 'sign a batch with the HSM (until the quorum issue: only with the explicit development flag)',
+  usage: 'airlock sign <batch.json> --out <result.json> [--pin-stdin] [--dev-unapproved]',
+  summary: "sign a batch with the HSM once the policy's quorum of operators approved it",
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -138,11 +227,8 @@ export const sign: Command = {
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one batch file');
     if (!values.out) throw new UsageError('--out is required');
-    if (!values['dev-unapproved']) {
-      throw new UsageError(
-        'operator approvals are not built yet: signing needs the explicit development flag --dev-unapproved',
-      );
-    }
+    const unapproved = values['dev-unapproved'] === true;
+    if (unapproved) process.stderr.write(DEV_UNAPPROVED_WARNING);
     if (existsSync(values.out))
       throw new UsageError(`${values.out} already exists; Airlock never overwrites an output`);
     const ctx = cliContext();
@@ -150,8 +236,13 @@ export const sign: Command = {
     if (!registry.applianceKey)
       throw new UsageError('no appliance key enrolled (airlock enrol keys --appliance-key ...)');
     const bytes = readInputFile(positionals[0]!, LIMITS.maxBatchBytes);
-    const inspected = inspectBatch(bytes, trustOf(registry), new Date());
+    const now = new Date();
+    const inspected = inspectBatch(bytes, trustOf(registry), now);
     process.stderr.write(`${humanReport(inspected).join('\n')}\n`);
+    // The quorum before the ledger and before any PIN: without it nothing is signed nor exported.
+    const authorization: SigningAuthorization = unapproved
+      ? { kind: 'development-unapproved', reason: 'airlock sign --dev-unapproved' }
+      : { kind: 'quorum', quorum: quorumFor(ctx.layout, registry, inspected, now) };
     const batchRef = {
       batchId: inspected.batch.batchId,
       digest: Buffer.from(inspected.batch.digest).toString('hex'),
@@ -183,12 +274,7 @@ export const sign: Command = {
       );
       let signed: Awaited<ReturnType<typeof signBatch>>;
       try {
-        signed = await signBatch(
-          inspected,
-          backend,
-          { kind: 'development-unapproved', reason: 'airlock sign --dev-unapproved' },
-          new Date(),
-        );
+        signed = await signBatch(inspected, backend, authorization, new Date());
       } finally {
         await backend.close();
       }
@@ -205,6 +291,15 @@ export const sign: Command = {
         action: 'sign',
         payload: {
           ...batchRef,
+          authorization:
+            authorization.kind === 'quorum'
+              ? {
+                  kind: 'quorum',
+                  policyDigest: authorization.quorum.policyDigest,
+                  required: authorization.quorum.required,
+                  operators: authorization.quorum.approvals.map((a) => a.operatorId),
+                }
+              : { kind: authorization.kind },
           withdrawals: signed.withdrawals.map((w) => ({ id: w.id, txid: w.signedTx.txid })),
         },
       });

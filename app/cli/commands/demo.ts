@@ -1,7 +1,8 @@
 /**
  * `airlock demo-init` provisions SoftHSM2 inside the data directory for a demo: one signing token
  * and three operator-card tokens, with PINs printed once. `airlock demo` runs the main job end to
- * end on a fresh demo directory, each step as the `airlock` command an operator would type: the
+ * end on a fresh demo directory (key ceremony, online build, inspect, policy, operator enrolment,
+ * approvals, sign, online verify, audit), each step as the `airlock` command an operator would type: the
  * appliance and the online node each have their own data directory; `transfer/` stands in for the
  * USB stick.
  */
@@ -120,11 +121,20 @@ class DemoStepError extends Error {
 
 const AIRLOCK_BIN = fileURLToPath(new URL('../../../../bin/airlock.js', import.meta.url));
 const SAMPLE_INTENTS = fileURLToPath(new URL('../../../../samples/intents.json', import.meta.url));
+const SAMPLE_POLICY = fileURLToPath(new URL('../../../../samples/policy.json', import.meta.url));
+
+/** The demo's operators, one per demo card. */
+const DEMO_OPERATORS = [
+  { id: 'alice', role: 'admin', card: OPERATOR_TOKENS[0] },
+  { id: 'bob', role: 'operator', card: OPERATOR_TOKENS[1] },
+  { id: 'carol', role: 'operator', card: OPERATOR_TOKENS[2] },
+] as const;
 
 export const demo: Command = {
   name: 'demo',
   usage: 'airlock demo [--home DIR]',
-  summary: 'the main job on sample data: key ceremony, online build, inspect, sign, online verify, audit',
+  summary:
+    'the main job on sample data: key ceremony, online build, inspect, policy, operators, approvals, sign, online verify, audit',
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { home: { type: 'string' } }, strict: true });
     const root = resolve(values.home ?? join(process.cwd(), 'airlock-demo-home'));
@@ -203,12 +213,52 @@ export const demo: Command = {
     step(appliance, ['inspect', batch]);
 
     out(
-      '== 6. Appliance: sign with the HSM (operator approvals arrive with the quorum issue: explicit development flag)',
+      '== 6. Appliance: install the sample policy (2 of 3 operators; 3 above 1000 USD), its price table dated now',
+    );
+    const policyFile = join(root, 'policy.json');
+    const policy = JSON.parse(readFileSync(SAMPLE_POLICY, 'utf8'));
+    policy.priceTable.asOf = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    writeFileSync(policyFile, `${JSON.stringify(policy, null, 2)}\n`);
+    step(appliance, ['policy', 'set', policyFile]);
+
+    out(
+      '== 7. Appliance: enrol three operators: a key on each operator card, and a WebAuthn credential ' +
+        '(SOFTWARE AUTHENTICATOR FOR TESTS AND DEMO: no authenticator is attached to a CLI)',
+    );
+    DEMO_OPERATORS.forEach((o) => {
+      const cardPin = new RegExp(`${o.card}\\s+user PIN (\\d+)`).exec(pins)?.[1];
+      if (!cardPin) throw new DemoStepError(`demo-init printed no PIN for ${o.card}`);
+      step(
+        appliance,
+        ['operator', 'enroll', '--id', o.id, '--role', o.role, '--card-token', o.card, '--pin-stdin'],
+        `${cardPin}\n`,
+      );
+    });
+    step(appliance, ['operator', 'list']);
+
+    out(
+      '== 8. Appliance: operators approve the batch (card PIN + card signature; WebAuthn from the software authenticator for tests and demo)',
+    );
+    let required = 0;
+    for (const o of DEMO_OPERATORS) {
+      const cardPin = new RegExp(`${o.card}\\s+user PIN (\\d+)`).exec(pins)![1]!;
+      const shown = step(appliance, ['approve', batch, '--operator', o.id, '--pin-stdin'], `${cardPin}\n`);
+      required = Number(/POLICY: (\d+) of \d+ operators must approve/.exec(shown)?.[1] ?? 0);
+      const given = DEMO_OPERATORS.indexOf(o) + 1;
+      if (given >= required) {
+        out(`    (the policy needs ${required} approvals for this batch; ${given} given)`);
+        break;
+      }
+    }
+    if (required === 0) throw new DemoStepError('approve printed no policy decision');
+
+    out(
+      '== 9. Appliance: sign with the HSM: the policy is evaluated again and every approval verified again',
     );
     const result = join(transfer, 'result.json');
-    step(appliance, ['sign', batch, '--out', result, '--dev-unapproved', '--pin-stdin'], `${signingPin}\n`);
+    step(appliance, ['sign', batch, '--out', result, '--pin-stdin'], `${signingPin}\n`);
 
-    out('== 7. Online node: verify the result and every signature; the transactions to broadcast');
+    out('== 10. Online node: verify the result and every signature; the transactions to broadcast');
     step(online, [
       'online',
       'verify',
@@ -220,15 +270,15 @@ export const demo: Command = {
     ]);
 
     out(
-      '== 8. Appliance: the replay ledger — signing the same batch again exports the very same bytes, no HSM',
+      '== 11. Appliance: the replay ledger — signing the same batch again exports the very same bytes, no HSM',
     );
     const again = join(transfer, 'result-again.json');
-    step(appliance, ['sign', batch, '--out', again, '--dev-unapproved', '--pin-stdin'], '');
+    step(appliance, ['sign', batch, '--out', again, '--pin-stdin'], '');
     if (!readFileSync(again).equals(readFileSync(result)))
       throw new DemoStepError('the re-exported result differs');
     out('    (result-again.json is byte-identical to result.json)');
 
-    out('== 9. Audit log: verify the hash chain, export it, the online node checks the export');
+    out('== 12. Audit log: verify the hash chain, export it, the online node checks the export');
     step(appliance, ['audit', 'verify']);
     const auditFile = join(transfer, 'audit.jsonl');
     step(appliance, ['audit', 'export', '--out', auditFile]);

@@ -1,0 +1,124 @@
+/**
+ * `airlock operator enroll|list`: operators of the quorum. Enrolment generates the operator's
+ * Ed25519 key `operator-<id>` on the operator's own card token (after C_Login with the card's PIN)
+ * and a WebAuthn credential. No WebAuthn authenticator is attached to a CLI, so the credential is a
+ * SOFTWARE AUTHENTICATOR FOR TESTS AND THE DEMO ONLY, persisted in the data directory (0600).
+ *
+ * Enrolling a further operator will need the current quorum (issue 4 item 1); today it is audited.
+ */
+import { parseArgs } from 'node:util';
+import { generateKeyPair } from '../../../hsm/index.js';
+import {
+  checkOperatorId,
+  createSoftwareAuthenticator,
+  SOFTWARE_AUTHENTICATOR_WARNING,
+  softwareAuthenticatorPath,
+} from '../../config/approvals.js';
+import { type EnrolledOperator, readRegistry, writeRegistry } from '../../config/registry.js';
+import { audit, withPinGuard } from '../../config/stores.js';
+import { type Command, out, UsageError } from '../command.js';
+import { cliContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { readPin } from '../pin.js';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** The label of an operator's approval key on their card. */
+export function operatorKeyLabel(operatorId: string): string {
+  return `operator-${operatorId}`;
+}
+
+export const operatorEnroll: Command = {
+  name: 'operator enroll',
+  usage: 'airlock operator enroll --id ID --role operator|admin --card-token LABEL [--pin-stdin]',
+  summary: "enrol an operator: a key on the operator's card and a (software, tests/demo) WebAuthn credential",
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        id: { type: 'string' },
+        role: { type: 'string' },
+        'card-token': { type: 'string' },
+        'pin-stdin': { type: 'boolean' },
+      },
+      strict: true,
+    });
+    const id = values.id;
+    if (!id || !checkOperatorId(id))
+      throw new UsageError('--id must be 1-32 characters of a-z 0-9 . _ -, starting with a letter or digit');
+    const role = values.role;
+    if (role !== 'operator' && role !== 'admin') throw new UsageError('--role must be operator or admin');
+    const cardToken = values['card-token'];
+    if (!cardToken) throw new UsageError('--card-token is required');
+    const ctx = cliContext();
+    if (cardToken === ctx.config.signingToken)
+      throw new UsageError(`"${cardToken}" is the signing token, not an operator card`);
+    const registry = readRegistry(ctx.layout);
+    if (registry.operators.some((o) => o.id === id))
+      throw new UsageError(
+        `operator ${id} is already enrolled (re-keying needs the quorum issue's commands)`,
+      );
+    const holder = registry.operators.find((o) => o.cardToken === cardToken);
+    if (holder) throw new UsageError(`card "${cardToken}" already holds the key of operator ${holder.id}`);
+
+    const token = ctx.token(cardToken);
+    const tokenLabel = token.info().label;
+    const key = await withPinGuard(ctx.layout, { token: tokenLabel, subject: 'user-pin' }, async () =>
+      token.withSession(
+        await readPin(`User PIN of operator card "${tokenLabel}": `, values['pin-stdin'] === true),
+        (s) => generateKeyPair(s, { curve: 'ed25519', label: operatorKeyLabel(id) }),
+        { readWrite: true },
+      ),
+    );
+    const authenticator = createSoftwareAuthenticator(ctx.layout, id);
+    const operator: EnrolledOperator = {
+      id,
+      role,
+      cardToken: tokenLabel,
+      cardPublicKey: key.publicKey,
+      webauthn: authenticator.credential(),
+    };
+    writeRegistry(ctx.layout, { ...registry, operators: [...registry.operators, operator] });
+    audit(ctx.layout, {
+      action: 'enrolment',
+      payload: {
+        operator: {
+          id,
+          role,
+          cardToken: tokenLabel,
+          cardKey: operatorKeyLabel(id),
+          cardPublicKey: hex(key.publicKey),
+          webauthn: {
+            credentialId: operator.webauthn.credentialId,
+            publicKey: hex(operator.webauthn.publicKey),
+            rpId: operator.webauthn.rpId,
+            authenticator: SOFTWARE_AUTHENTICATOR_WARNING,
+          },
+        },
+      },
+    });
+    out(`enrolled ${role} ${id}: card "${tokenLabel}" key ${operatorKeyLabel(id)} ${hex(key.publicKey)}`);
+    out(
+      `  WebAuthn credential ${operator.webauthn.credentialId} (rpId ${operator.webauthn.rpId}): ` +
+        `SOFTWARE AUTHENTICATOR FOR TESTS AND DEMO ONLY, key in ${softwareAuthenticatorPath(ctx.layout, id)}`,
+    );
+    return EXIT.OK;
+  },
+};
+
+export const operatorList: Command = {
+  name: 'operator list',
+  usage: 'airlock operator list',
+  summary: 'list the enrolled operators',
+  async run(argv) {
+    parseArgs({ args: argv, options: {}, strict: true });
+    const registry = readRegistry(cliContext().layout);
+    if (registry.operators.length === 0) out('no operators enrolled (airlock operator enroll ...)');
+    for (const o of registry.operators)
+      out(
+        `${o.id}  ${o.role}  card "${o.cardToken}" ${hex(o.cardPublicKey)}  ` +
+          `WebAuthn ${o.webauthn.credentialId} (rpId ${o.webauthn.rpId}, signCount ${o.webauthn.signCount})`,
+      );
+    return EXIT.OK;
+  },
+};
