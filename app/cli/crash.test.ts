@@ -33,16 +33,23 @@ function airlock(home: string, args: string[], input = '') {
 }
 
 /** Start `airlock sign`, kill it with SIGKILL after `delayMs` unless it ended first. */
-function signKilledAfter(out: string, delayMs: number): Promise<{ code: number | null; killed: boolean }> {
+function signKilledAfter(
+  out: string,
+  delayMs: number,
+): Promise<{ code: number | null; killed: boolean; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
       [BIN, 'sign', join(transfer, 'batch2.json'), '--out', out, '--pin-stdin'],
       {
         env: env(appliance),
-        stdio: ['pipe', 'ignore', 'ignore'],
+        stdio: ['pipe', 'ignore', 'pipe'],
       },
     );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
     child.stdin.end(`${signingPin}\n`);
     let killed = false;
     const timer = setTimeout(() => {
@@ -50,7 +57,7 @@ function signKilledAfter(out: string, delayMs: number): Promise<{ code: number |
     }, delayMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, killed: killed && code === null });
+      resolve({ code, killed: killed && code === null, stderr });
     });
   });
 }
@@ -126,7 +133,7 @@ test('SIGKILL at random points 50 times during signing: no double signature, a v
       killedRuns++;
       if (finishedRuns === 0) killedBeforeFirstSignature++;
     } else {
-      assert.equal(run.code, EXIT.OK, `run ${i} ended with exit ${run.code}`);
+      assert.equal(run.code, EXIT.OK, `run ${i} ended with exit ${run.code}: ${run.stderr.slice(-600)}`);
       finishedRuns++;
     }
     const audited = airlock(appliance, ['audit', 'verify']);
