@@ -182,6 +182,10 @@ test('SIGKILL at random points 50 times during signing: no double signature, a v
   );
   assert.equal(killedRuns, 50);
 
+  if (softHsmTokenDamaged()) {
+    writeFileSync(tokenObject, tokenObjectCopy);
+    softHsmRepairs++;
+  }
   const final = airlock(
     appliance,
     [
