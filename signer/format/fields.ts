@@ -7,9 +7,9 @@
  * returns the wire form; the builders re-decode what they encoded, so nothing is ever written that the
  * parser would refuse.
  */
-import { keccak_256 } from '@noble/hashes/sha3.js';
-import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Chain, Network } from '../chains/adapter.js';
+import { toChecksumAddress } from '../chains/ethereum/address.js';
 import { refuse } from '../errors.js';
 import { checkMax, LIMITS, type LimitName } from './limits.js';
 import { jsonPath } from './strict-json.js';
@@ -408,19 +408,6 @@ export type DeclaredAsset =
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
-/** EIP-55: letters are upper-case where the keccak-256 of the lower-case hex has a nibble >= 8. */
-function hasValidEip55Checksum(address: string): boolean {
-  const hex = address.slice(2);
-  const hash = keccak_256(utf8ToBytes(hex.toLowerCase()));
-  for (let i = 0; i < 40; i++) {
-    const ch = hex[i]!;
-    if (ch >= '0' && ch <= '9') continue;
-    const nibble = i % 2 === 0 ? hash[i >> 1]! >> 4 : hash[i >> 1]! & 0x0f;
-    if (nibble >= 8 !== (ch >= 'A' && ch <= 'F')) return false;
-  }
-  return true;
-}
-
 /**
  * `"native"` or an ERC-20 contract address. With `lowerOnly`, the address must be lower case (manifest
  * totals); otherwise lower case, upper case, or mixed case with a valid EIP-55 checksum: a mixed-case
@@ -439,7 +426,7 @@ export function assetCodec(lowerOnly: boolean): Codec<string, DeclaredAsset> {
       const hex = s.slice(2);
       const lower = hex.toLowerCase();
       if (lowerOnly && hex !== lower) invalid(at, 'must be a lower-case contract address', expected, s);
-      if (hex !== lower && hex !== hex.toUpperCase() && !hasValidEip55Checksum(s)) {
+      if (hex !== lower && hex !== hex.toUpperCase() && toChecksumAddress(s) !== s) {
         invalid(at, 'is a mixed-case address whose EIP-55 checksum is wrong (a typo?)', expected, s);
       }
       return { kind: 'token', contract: `0x${lower}` };

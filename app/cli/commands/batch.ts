@@ -125,10 +125,11 @@ export const inspect: Command = {
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one batch file');
     const bytes = readInputFile(positionals[0]!, LIMITS.maxBatchBytes);
-    const trust = trustOf(readRegistry(cliContext().layout));
+    const { layout } = cliContext();
+    const trust = trustOf(readRegistry(layout));
     try {
       const inspected = inspectBatch(bytes, trust, new Date());
-      auditIfPresent(cliContext().layout, {
+      auditIfPresent(layout, {
         action: 'review',
         payload: {
           batchId: inspected.batch.batchId,
