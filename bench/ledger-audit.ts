@@ -17,6 +17,7 @@ import { AuditLog } from '../signer/audit/audit-log.js';
 import type { AuditEntry } from '../signer/audit/entry.js';
 import { ReplayLedger } from '../signer/ledger/ledger.js';
 import type { LedgerWithdrawal } from '../signer/ledger/records.js';
+import { recordApproved } from '../test-support/ledger.js';
 import { type BenchResult, median } from './report.js';
 
 const TARGET_APPENDS_PER_SECOND = 5_000;
@@ -89,7 +90,7 @@ export async function benchLedgerAudit(
       const tFill = performance.now();
       for (let b = 0; b < fillBatches; b++) {
         const ws = withdrawals(`fill${b}`, FILL_WITHDRAWALS_PER_BATCH);
-        const outcome = ledger.recordSigned(hex(`fill batch ${b}`), `fill-${b}`, ws, result);
+        const outcome = recordApproved(ledger, hex(`fill batch ${b}`), `fill-${b}`, ws, result);
         if (!outcome.recorded) throw new Error(`fill batch ${b} was not recorded`);
       }
       const recordRate = ((fillBatches * FILL_WITHDRAWALS_PER_BATCH) / (performance.now() - tFill)) * 1000;

@@ -53,6 +53,10 @@ export const REFUSAL_CODES = [
   // signing
   'HSM_MECHANISM_UNAVAILABLE',
   'SIGNATURE_VERIFY_FAILED',
+  // the batch's life on the appliance (signer/batch-state.ts)
+  'ILLEGAL_BATCH_STEP',
+  // governance (signer/governance): a motion carried out before is never carried out again
+  'MOTION_REPLAYED',
 ] as const;
 
 export type RefusalCode = (typeof REFUSAL_CODES)[number];

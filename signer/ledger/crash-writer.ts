@@ -12,6 +12,7 @@
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { recordApproved } from '../../test-support/ledger.js';
 import { ReplayLedger } from './ledger.js';
 import type { LedgerWithdrawal } from './records.js';
 
@@ -47,7 +48,7 @@ function main(path: string, withdrawalsPerBatch: number): void {
     const check = ledger.checkBatch(b.digest, b.withdrawals);
     if (check.alreadySigned) throw new Error(`batch ${i} is already in the ledger`);
     process.stdout.write(`record ${i}\n`);
-    ledger.recordSigned(b.digest, b.id, b.withdrawals, b.result);
+    recordApproved(ledger, b.digest, b.id, b.withdrawals, b.result);
     process.stdout.write(`${i}\n`);
   }
 }

@@ -4,6 +4,7 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { InspectedBatch } from '../inspect.js';
+import { assetKeyOf, knownDestinationKey } from '../policy/document.js';
 import type { LedgerWithdrawal } from './records.js';
 
 export interface LedgerBatch {
@@ -20,6 +21,11 @@ export function ledgerBatchOf(inspected: InspectedBatch): LedgerBatch {
       id: w.declared.id,
       chain: w.decoded.view.chain,
       replayKeys: w.decoded.view.replayKeys,
+      payment: {
+        assetKey: assetKeyOf(w.decoded.view.chain, w.decoded.view.asset),
+        amount: w.decoded.view.amount,
+        destinationKey: knownDestinationKey(w.decoded.view.chain, w.decoded.view.destination),
+      },
     })),
   };
 }

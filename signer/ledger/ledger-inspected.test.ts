@@ -20,6 +20,7 @@ import {
   sampleIntents,
   VALID_FOR_MINUTES,
 } from '../../test-support/batch-fixture.js';
+import { recordApproved } from '../../test-support/ledger.js';
 import { RefusalError } from '../errors.js';
 import type { HsmSigningBackend } from '../hsm-backend.js';
 import { inspectBatch } from '../inspect.js';
@@ -67,7 +68,7 @@ test('signed batches are recorded with the decoded replay keys; re-spending an o
     );
     const bytes = utf8ToBytes(signed.json);
     assert.equal(
-      ledger.recordSigned(entry.batchDigest, entry.batchId, entry.withdrawals, bytes).recorded,
+      recordApproved(ledger, entry.batchDigest, entry.batchId, entry.withdrawals, bytes).recorded,
       true,
     );
 

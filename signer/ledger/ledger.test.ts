@@ -12,6 +12,7 @@ import { type TestContext, test } from 'node:test';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import Database from 'better-sqlite3';
+import { recordApproved } from '../../test-support/ledger.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { RefusalError } from '../errors.js';
 import { LedgerError } from './errors.js';
@@ -53,7 +54,7 @@ const BATCH_A = {
 
 function recordA(ledger: ReplayLedger): void {
   assert.deepEqual(ledger.checkBatch(BATCH_A.digest, BATCH_A.withdrawals), { alreadySigned: false });
-  const outcome = ledger.recordSigned(BATCH_A.digest, BATCH_A.id, BATCH_A.withdrawals, BATCH_A.result);
+  const outcome = recordApproved(ledger, BATCH_A.digest, BATCH_A.id, BATCH_A.withdrawals, BATCH_A.result);
   assert.equal(outcome.recorded, true);
 }
 
@@ -147,14 +148,14 @@ test('recordSigned is all or nothing: a conflict in the last withdrawal leaves n
   const before = ledger.counts();
   const batch = [btc('wd-30', outpoint('c1')), btc('wd-31', outpoint('c2')), btc('wd-32', outpoint('a3'))];
   assert.throws(
-    () => ledger.recordSigned(hex('batch E'), 'batch-E', batch, resultOf('E')),
+    () => recordApproved(ledger, hex('batch E'), 'batch-E', batch, resultOf('E')),
     refusal('DUPLICATE_SPEND', 'wd-32', 'replayKeys'),
   );
   assert.deepEqual(ledger.counts(), before);
   assert.equal(ledger.signedBatch(hex('batch E')), undefined);
   // Its first withdrawals were not recorded: another batch may still use them.
   assert.equal(
-    ledger.recordSigned(hex('batch F'), 'batch-F', batch.slice(0, 2), resultOf('F')).recorded,
+    recordApproved(ledger, hex('batch F'), 'batch-F', batch.slice(0, 2), resultOf('F')).recorded,
     true,
   );
 });
@@ -162,7 +163,8 @@ test('recordSigned is all or nothing: a conflict in the last withdrawal leaves n
 test('recording the same batch again records nothing and returns the bytes recorded first', (t) => {
   const { ledger } = openNew(t);
   recordA(ledger);
-  const outcome = ledger.recordSigned(
+  const outcome = recordApproved(
+    ledger,
     BATCH_A.digest,
     BATCH_A.id,
     BATCH_A.withdrawals,
@@ -182,9 +184,9 @@ test('two handles on one file (two processes): both check, the second record is 
   const two = [btc('wd-41', outpoint('other')), btc('wd-42', outpoint('shared'))];
   assert.deepEqual(first.checkBatch(hex('one'), one), { alreadySigned: false });
   assert.deepEqual(second.checkBatch(hex('two'), two), { alreadySigned: false });
-  assert.equal(first.recordSigned(hex('one'), 'one', one, resultOf('1')).recorded, true);
+  assert.equal(recordApproved(first, hex('one'), 'one', one, resultOf('1')).recorded, true);
   assert.throws(
-    () => second.recordSigned(hex('two'), 'two', two, resultOf('2')),
+    () => recordApproved(second, hex('two'), 'two', two, resultOf('2')),
     refusal('DUPLICATE_SPEND', 'wd-42', 'replayKeys', outpoint('shared'), 'one'),
   );
   assert.deepEqual(second.counts(), { batches: 1, withdrawals: 1, replayKeys: 1 });
@@ -266,7 +268,7 @@ test('the file is WAL, versioned by user_version and marked by application_id', 
   const raw = new Database(path, { readonly: true });
   t.after(() => raw.close());
   assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
-  assert.equal(raw.pragma('user_version', { simple: true }), 1);
+  assert.equal(raw.pragma('user_version', { simple: true }), 2);
   assert.equal(raw.pragma('application_id', { simple: true }), LEDGER_APPLICATION_ID);
 });
 
@@ -309,7 +311,7 @@ test('opening: a missing file without create, a foreign file, an audit log, a ne
 
   ReplayLedger.open(join(dir, 'newer.sqlite'), { create: true }).close();
   const newer = new Database(join(dir, 'newer.sqlite'));
-  newer.pragma('user_version = 2');
+  newer.pragma('user_version = 3');
   newer.close();
   assert.equal(
     code(() => ReplayLedger.open(join(dir, 'newer.sqlite'))),
@@ -337,7 +339,8 @@ test('malformed arguments are programming errors that name the argument', (t) =>
   assert.throws(() => ledger.checkBatch(hex('x'), [btc('w w', outpoint('x'))]), /"withdrawals\[0\]\.id"/);
   assert.throws(
     () =>
-      ledger.recordSigned(
+      recordApproved(
+        ledger,
         hex('x'),
         'b',
         [{ id: 'w', chain: 'dogecoin', replayKeys: ['k:1'] } as never],
@@ -346,7 +349,7 @@ test('malformed arguments are programming errors that name the argument', (t) =>
     /"withdrawals\[0\]\.chain" expected bitcoin or ethereum/,
   );
   assert.throws(
-    () => ledger.recordSigned(hex('x'), 'b', [btc('w', outpoint('x'))], new Uint8Array()),
+    () => recordApproved(ledger, hex('x'), 'b', [btc('w', outpoint('x'))], new Uint8Array()),
     RangeError,
   );
   assert.deepEqual(ledger.counts(), { batches: 0, withdrawals: 0, replayKeys: 0 });

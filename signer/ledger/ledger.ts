@@ -20,6 +20,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import Database from 'better-sqlite3';
+import { type BatchState, type BatchStep, nextBatchState } from '../batch-state.js';
 import type { Chain } from '../chains/adapter.js';
 import { RefusalError, refuse } from '../errors.js';
 import { LedgerError, ledgerFail } from './errors.js';
@@ -45,6 +46,23 @@ import {
   sqliteProblems,
   triggersOf,
 } from './sqlite-file.js';
+
+const DAY_MS = 24 * 3_600_000;
+
+/** The policy engine's view of the ledger (structurally signer/policy's PolicyHistory). */
+export interface PolicyHistory {
+  signedInLast24h(assetKey: string): bigint;
+  readonly knownDestinations: ReadonlySet<string>;
+}
+
+export interface FreezeState {
+  readonly frozen: boolean;
+  /** ISO time of the last freeze or unfreeze; null when there was none. */
+  readonly since: string | null;
+  readonly operators: readonly string[];
+  readonly reason: string;
+  readonly motionDigest: string | null;
+}
 
 const SPEC = { what: 'replay ledger', applicationId: LEDGER_APPLICATION_ID, migrations: LEDGER_MIGRATIONS };
 const EXPECTED_TRIGGERS = new Map(LEDGER_MIGRATIONS.flatMap((m) => [...triggersOf(m)]));
@@ -74,6 +92,9 @@ export class ReplayLedger {
     insertBatch: Database.Statement<[string, string, string, Buffer, string, number]>;
     insertWithdrawal: Database.Statement<[string, string, number, Chain]>;
     insertKey: Database.Statement<[string, string]>;
+    insertPayment: Database.Statement<[string, string, string, string, string]>;
+    batchState: Database.Statement<[string], string>;
+    insertBatchEvent: Database.Statement<[string, string, string, string]>;
   };
   readonly #checkTx: Database.Transaction<
     (digest: string, withdrawals: readonly CheckedWithdrawal[]) => CheckOutcome
@@ -120,6 +141,18 @@ export class ReplayLedger {
         'INSERT INTO withdrawals (withdrawal_id, batch_digest, position, chain) VALUES (?, ?, ?, ?)',
       ),
       insertKey: db.prepare('INSERT INTO replay_keys (replay_key, withdrawal_id) VALUES (?, ?)'),
+      insertPayment: db.prepare(
+        `INSERT INTO payments (withdrawal_id, asset_key, amount, destination_key, signed_at)
+         VALUES (?, ?, ?, ?, ?)`,
+      ),
+      batchState: db
+        .prepare<[string], string>(
+          'SELECT state FROM batch_events WHERE batch_digest = ? ORDER BY seq DESC LIMIT 1',
+        )
+        .pluck(),
+      insertBatchEvent: db.prepare(
+        'INSERT INTO batch_events (batch_digest, batch_id, state, at) VALUES (?, ?, ?, ?)',
+      ),
     };
     this.#checkTx = db.transaction((digest: string, withdrawals: readonly CheckedWithdrawal[]) =>
       this.#check(digest, withdrawals),
@@ -139,7 +172,17 @@ export class ReplayLedger {
       withdrawals.forEach((w, position) => {
         this.#sql.insertWithdrawal.run(w.id, digest, position, w.chain);
         for (const key of w.replayKeys) this.#sql.insertKey.run(key, w.id);
+        if (w.payment)
+          this.#sql.insertPayment.run(
+            w.id,
+            w.payment.assetKey,
+            w.payment.amount.toString(),
+            w.payment.destinationKey,
+            signedAt,
+          );
       });
+      // The batch's state moves to signed in the same transaction: a crash leaves both or neither.
+      this.#step(digest, batchId, 'sign', signedAt);
       return { recorded: true, signedAt };
     });
   }
@@ -179,6 +222,140 @@ export class ReplayLedger {
     checkTime('at', at);
     return this.#guard('recording a signed batch', () =>
       this.#recordTx.immediate(batchDigest, batchId, withdrawals, resultBytes, at.toISOString()),
+    );
+  }
+
+  /** The state of the batch with this digest (signer/batch-state.ts), undefined if never seen. */
+  batchState(batchDigest: string): BatchState | undefined {
+    checkDigest('batchDigest', batchDigest);
+    return this.#guard('reading a batch state', () => this.#sql.batchState.get(batchDigest) as BatchState);
+  }
+
+  /**
+   * Take one step in the life of a batch (import, review, approval, quorum, export; `sign` is taken by
+   * `recordSigned`). Refuses an illegal step (RefusalError ILLEGAL_BATCH_STEP); records a row only
+   * when the state changes or the step is an export. Returns the new state.
+   */
+  stepBatch(
+    batchDigest: string,
+    batchId: string,
+    step: Exclude<BatchStep, 'sign'>,
+    at: Date = new Date(),
+  ): BatchState {
+    checkDigest('batchDigest', batchDigest);
+    checkId('batchId', batchId);
+    checkTime('at', at);
+    return this.#guard('recording a batch step', () =>
+      this.#db.transaction(() => this.#step(batchDigest, batchId, step, at.toISOString())).immediate(),
+    );
+  }
+
+  /**
+   * What the policy engine needs of the past (signer/policy PolicyHistory): the base units of each
+   * asset signed in the 24 hours before `now`, and every destination ever paid.
+   */
+  policyHistory(now: Date): PolicyHistory {
+    checkTime('now', now);
+    return this.#guard('reading the payment history', () => {
+      const since = new Date(now.getTime() - DAY_MS).toISOString();
+      const sums = new Map<string, bigint>();
+      for (const r of this.#db
+        .prepare('SELECT asset_key, amount FROM payments WHERE signed_at > ? AND signed_at <= ?')
+        .iterate(since, now.toISOString()) as Iterable<{ asset_key: string; amount: string }>) {
+        sums.set(r.asset_key, (sums.get(r.asset_key) ?? 0n) + BigInt(r.amount));
+      }
+      const known = new Set(
+        this.#db.prepare('SELECT DISTINCT destination_key FROM payments').pluck().all() as string[],
+      );
+      return { signedInLast24h: (assetKey: string) => sums.get(assetKey) ?? 0n, knownDestinations: known };
+    });
+  }
+
+  /** The freeze state: the last freeze or unfreeze recorded (frozen: false when there was none). */
+  freezeState(): FreezeState {
+    return this.#guard('reading the freeze state', () => {
+      const row = this.#db
+        .prepare(
+          'SELECT frozen, operators, reason, motion_digest, at FROM freeze_events ORDER BY seq DESC LIMIT 1',
+        )
+        .get() as
+        | { frozen: number; operators: string; reason: string; motion_digest: string; at: string }
+        | undefined;
+      if (row === undefined)
+        return { frozen: false, since: null, operators: [], reason: '', motionDigest: null };
+      return {
+        frozen: row.frozen === 1,
+        since: row.at,
+        operators: row.operators.split(','),
+        reason: row.reason,
+        motionDigest: row.motion_digest,
+      };
+    });
+  }
+
+  /** Whether the governance motion with this digest was carried out already. */
+  motionApplied(motionDigest: string): { readonly kind: string; readonly appliedAt: string } | undefined {
+    checkDigest('motionDigest', motionDigest);
+    return this.#guard('reading a motion', () => {
+      const row = this.#db
+        .prepare('SELECT kind, applied_at FROM motions_applied WHERE motion_digest = ?')
+        .get(motionDigest) as { kind: string; applied_at: string } | undefined;
+      return row && { kind: row.kind, appliedAt: row.applied_at };
+    });
+  }
+
+  /**
+   * Carry out a governance motion once: records it and runs `apply` in one IMMEDIATE transaction (a
+   * freeze or unfreeze is recorded here too). A motion applied before is refused (`MOTION_REPLAYED`):
+   * the caller learns it from the thrown RefusalError and changes nothing.
+   */
+  applyMotion(
+    motion: {
+      readonly digest: string;
+      readonly kind: string;
+      readonly operators: readonly string[];
+      readonly freeze?: { readonly frozen: boolean; readonly reason: string };
+    },
+    at: Date = new Date(),
+    apply: () => void = () => {},
+  ): void {
+    checkDigest('motion.digest', motion.digest);
+    checkTime('at', at);
+    if (
+      motion.operators.length === 0 ||
+      motion.operators.some((o) => typeof o !== 'string' || o.includes(','))
+    )
+      throw new TypeError('"motion.operators" expected at least one operator id without commas');
+    this.#guard('applying a motion', () =>
+      this.#db
+        .transaction(() => {
+          const iso = at.toISOString();
+          if (this.motionApplied(motion.digest) !== undefined)
+            throw new RefusalError('MOTION_REPLAYED', `motion ${motion.digest} was carried out already`, {
+              field: 'motion',
+              expected: 'a motion not carried out before',
+              found: 'carried out already',
+            });
+          this.#db
+            .prepare(
+              'INSERT INTO motions_applied (motion_digest, kind, operators, applied_at) VALUES (?, ?, ?, ?)',
+            )
+            .run(motion.digest, motion.kind, motion.operators.join(','), iso);
+          if (motion.freeze)
+            this.#db
+              .prepare(
+                'INSERT INTO freeze_events (frozen, operators, reason, motion_digest, at) VALUES (?, ?, ?, ?, ?)',
+              )
+              .run(
+                motion.freeze.frozen ? 1 : 0,
+                motion.operators.join(','),
+                motion.freeze.reason,
+                motion.digest,
+                iso,
+              );
+          apply();
+        })
+        .immediate(),
     );
   }
 
@@ -264,6 +441,13 @@ export class ReplayLedger {
   /** Close the file. Idempotent. */
   close(): void {
     if (this.#db.open) this.#db.close();
+  }
+
+  #step(digest: string, batchId: string, step: BatchStep, at: string): BatchState {
+    const from = this.#sql.batchState.get(digest) as BatchState | undefined;
+    const to = nextBatchState(from, step, batchId);
+    if (to !== from || step === 'export') this.#sql.insertBatchEvent.run(digest, batchId, to, at);
+    return to;
   }
 
   #signed(digest: string): SignedBatchRecord | undefined {

@@ -10,12 +10,24 @@
 import type { Chain } from '../chains/adapter.js';
 import { LIMITS } from '../format/limits.js';
 
+/** What a withdrawal pays, as the adapter decoded it: the policy's rolling sums and known destinations. */
+export interface LedgerPayment {
+  /** The policy's asset key (`bitcoin/native`, `ethereum/0x…`). */
+  readonly assetKey: string;
+  /** Base units. */
+  readonly amount: bigint;
+  /** `chain:destination` as the policy's `knownDestinationKey` gives it. */
+  readonly destinationKey: string;
+}
+
 /** One signed (or about to be signed) withdrawal as the ledger records it. */
 export interface LedgerWithdrawal {
   readonly id: string;
   readonly chain: Chain;
   /** From the adapter's decoded view (DecodedWithdrawal.replayKeys). */
   readonly replayKeys: readonly string[];
+  /** What it pays; recorded for the policy's history (absent: the withdrawal is not in the history). */
+  readonly payment?: LedgerPayment;
 }
 
 /** What `checkBatch` needs of a withdrawal. */
@@ -114,6 +126,8 @@ export function checkWithdrawals(
         `"${at}.replayKeys" expected at least one replay key: without one it could be signed twice`,
       );
     }
+    const { payment } = w as { payment?: unknown };
+    if (payment !== undefined) checkPayment(`${at}.payment`, payment);
     replayKeys.forEach((key: unknown, k) => {
       if (typeof key !== 'string' || key.length > MAX_REPLAY_KEY_CHARS || !REPLAY_KEY.test(key)) {
         throw new TypeError(
@@ -122,6 +136,21 @@ export function checkWithdrawals(
       }
     });
   });
+}
+
+function checkPayment(at: string, payment: unknown): void {
+  if (typeof payment !== 'object' || payment === null)
+    throw new TypeError(`"${at}" expected an object, got ${describe(payment)}`);
+  const { assetKey, amount, destinationKey } = payment as Record<string, unknown>;
+  for (const [name, v] of [
+    ['assetKey', assetKey],
+    ['destinationKey', destinationKey],
+  ] as const) {
+    if (typeof v !== 'string' || v.length === 0 || v.length > 200)
+      throw new TypeError(`"${at}.${name}" expected a non-empty string, got ${describe(v)}`);
+  }
+  if (typeof amount !== 'bigint' || amount < 0n || amount >= 10n ** 78n)
+    throw new TypeError(`"${at}.amount" expected a non-negative bigint below 10^78, got ${describe(amount)}`);
 }
 
 export function checkResultBytes(value: unknown): asserts value is Uint8Array {

@@ -11,6 +11,17 @@
  *   `eth-tx:<hash>`), the key is the PRIMARY KEY: the same outpoint or nonce cannot be recorded twice;
  * - triggers make all three tables append-only: the ledger never forgets a signature.
  *
+ * Version 2 (issue 4: the ledger's history in the policy, batch states, freeze, governance):
+ * - `payments`: per signed withdrawal what it paid, as the adapter decoded it: the policy's asset key,
+ *   the amount in base units (decimal text: amounts exceed SQLite's 64-bit integers) and the destination
+ *   as `knownDestinationKey` gives it, with the signing time: the rolling 24-hour sums and the
+ *   destinations paid before come from here;
+ * - `batch_events`: the life of each batch (imported → reviewed → approved → signed → exported), one
+ *   row per step; the state of a batch is its last row (signer/batch-state.ts says which steps are legal);
+ * - `freeze_events`: every freeze and unfreeze; the appliance is frozen when the last row says so;
+ * - `motions_applied`: every governance motion carried out (a motion is applied once, never replayed);
+ * - all four append-only, like version 1's tables.
+ *
  * Append new versions at the end of `LEDGER_MIGRATIONS`; never edit a released one.
  */
 
@@ -58,5 +69,55 @@ CREATE TRIGGER replay_keys_no_delete BEFORE DELETE ON replay_keys
 BEGIN SELECT RAISE(ABORT, 'replay ledger is append-only: DELETE from replay_keys refused'); END;
 `;
 
+const HEX64 = (column: string) => `length(${column}) = 64 AND ${column} NOT GLOB '*[^0-9a-f]*'`;
+
+const appendOnly = (table: string) => `
+CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
+BEGIN SELECT RAISE(ABORT, 'replay ledger is append-only: UPDATE of ${table} refused'); END;
+CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table}
+BEGIN SELECT RAISE(ABORT, 'replay ledger is append-only: DELETE from ${table} refused'); END;`;
+
+const V2 = `
+CREATE TABLE payments (
+  withdrawal_id TEXT PRIMARY KEY REFERENCES withdrawals (withdrawal_id),
+  asset_key TEXT NOT NULL CHECK (length(asset_key) > 0),
+  amount TEXT NOT NULL CHECK (length(amount) BETWEEN 1 AND 78 AND amount NOT GLOB '*[^0-9]*'),
+  destination_key TEXT NOT NULL CHECK (length(destination_key) > 0),
+  signed_at TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX payments_by_asset_time ON payments (asset_key, signed_at);
+
+CREATE TABLE batch_events (
+  seq INTEGER PRIMARY KEY,
+  batch_digest TEXT NOT NULL CHECK (${HEX64('batch_digest')}),
+  batch_id TEXT NOT NULL CHECK (length(batch_id) > 0),
+  state TEXT NOT NULL CHECK (state IN ('imported', 'reviewed', 'approved', 'signed', 'exported')),
+  at TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX batch_events_by_digest ON batch_events (batch_digest, seq);
+
+CREATE TABLE freeze_events (
+  seq INTEGER PRIMARY KEY,
+  frozen INTEGER NOT NULL CHECK (frozen IN (0, 1)),
+  operators TEXT NOT NULL CHECK (length(operators) > 0),
+  reason TEXT NOT NULL,
+  motion_digest TEXT NOT NULL CHECK (${HEX64('motion_digest')}),
+  at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE motions_applied (
+  motion_digest TEXT PRIMARY KEY CHECK (${HEX64('motion_digest')}),
+  kind TEXT NOT NULL CHECK (length(kind) > 0),
+  operators TEXT NOT NULL CHECK (length(operators) > 0),
+  applied_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+${appendOnly('payments')}
+${appendOnly('batch_events')}
+${appendOnly('freeze_events')}
+${appendOnly('motions_applied')}
+`;
+
 /** `LEDGER_MIGRATIONS[i]` takes schema version i to i + 1. */
-export const LEDGER_MIGRATIONS: readonly string[] = Object.freeze([V1]);
+export const LEDGER_MIGRATIONS: readonly string[] = Object.freeze([V1, V2]);
