@@ -26,6 +26,7 @@ import {
   manyIntents,
   resign,
 } from '../test-support/batch-fixture.js';
+import { approvedForTests } from '../test-support/quorum.js';
 import type { SignatureScheme } from './chains/adapter.js';
 import { hash160 } from './chains/bitcoin/encoding.js';
 import { type BitcoinState, buildWithdrawalPsbt } from './chains/bitcoin/index.js';
@@ -49,7 +50,6 @@ after(async () => {
   fx?.cleanup();
 });
 
-const AUTHORIZATION = { kind: 'development-unapproved', reason: 'batch round-trip test' } as const;
 const SIGNED_AT = new Date(INSPECT_AT.getTime() + 60_000);
 
 interface RoundTrip {
@@ -60,7 +60,7 @@ interface RoundTrip {
 
 async function roundTrip(batchText: string): Promise<RoundTrip> {
   const inspected = inspectBatch(batchText, fx.trust, INSPECT_AT);
-  const signed = await signBatch(inspected, backend, AUTHORIZATION, SIGNED_AT);
+  const signed = await signBatch(approvedForTests(inspected), backend, SIGNED_AT);
   const broadcast = verifyResultForBatch(signed.json, batchText, fx.applianceKeys, fx.ctx);
   return { inspected, signed, broadcast };
 }
@@ -446,7 +446,7 @@ test('a batch with a P2TR input is refused by signBatch (HSM_MECHANISM_UNAVAILAB
   );
 
   const { spy, calls } = recording(backend);
-  await assert.rejects(signBatch(inspected, spy, AUTHORIZATION, SIGNED_AT), (err: unknown) => {
+  await assert.rejects(signBatch(approvedForTests(inspected), spy, SIGNED_AT), (err: unknown) => {
     assert.ok(err instanceof RefusalError, String(err));
     assert.deepEqual(
       { code: err.code, withdrawalId: err.withdrawalId, field: err.field },
@@ -466,7 +466,7 @@ test("an enrolled key that is not the token's key under that label: refused by s
   const built = await buildBatch({ ...fx, ctx });
   const inspected = inspectBatch(built.json, { ...fx.trust, ctx }, INSPECT_AT);
   const { spy, calls } = recording(backend);
-  await assert.rejects(signBatch(inspected, spy, AUTHORIZATION, SIGNED_AT), (err: unknown) => {
+  await assert.rejects(signBatch(approvedForTests(inspected), spy, SIGNED_AT), (err: unknown) => {
     assert.ok(err instanceof RefusalError, String(err));
     assert.deepEqual(
       { code: err.code, withdrawalId: err.withdrawalId, field: err.field },

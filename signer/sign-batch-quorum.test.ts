@@ -1,6 +1,6 @@
 /**
- * signBatch under the quorum authorisation: only a `Quorum` made by `collectQuorum` for exactly the
- * inspected batch lets the HSM sign (real SoftHSM2 keys; approvals from the quorum test fixtures).
+ * signBatch takes only an ApprovedBatch: an inspected batch with a `Quorum` made by `collectQuorum`
+ * for exactly that batch (not for another batch, not for a governance motion) lets the HSM sign (real SoftHSM2 keys; approvals from the quorum test fixtures).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -10,6 +10,7 @@ import {
   createBatchFixture,
   INSPECT_AT,
 } from '../test-support/batch-fixture.js';
+import { type ApprovedBatch, approveBatch } from './approved-batch.js';
 import type { HsmSigningBackend } from './hsm-backend.js';
 import { type InspectedBatch, inspectBatch } from './inspect.js';
 import { approve, OTHER_BATCH, POLICY, RP, threeOperators } from './quorum/fixtures.js';
@@ -67,19 +68,13 @@ function counting(real: SigningBackend): { spy: SigningBackend; calls: string[] 
 
 test('a quorum of this batch authorises signing', async () => {
   const digest = Buffer.from(inspected.batch.digest).toString('hex');
-  const signed = await signBatch(
-    inspected,
-    backend,
-    { kind: 'quorum', quorum: quorumFor(digest) },
-    SIGNED_AT,
-  );
+  const signed = await signBatch(approveBatch(inspected, quorumFor(digest)), backend, SIGNED_AT);
   assert.equal(signed.withdrawals.length, inspected.withdrawals.length);
 });
 
-test('a quorum of another batch is refused (QUORUM_NOT_MET) before the HSM signs anything', async () => {
-  const { spy, calls } = counting(backend);
-  await assert.rejects(
-    signBatch(inspected, spy, { kind: 'quorum', quorum: quorumFor(OTHER_BATCH) }, SIGNED_AT),
+test('a quorum of another batch is refused (QUORUM_NOT_MET): no ApprovedBatch, nothing reaches the HSM', () => {
+  assert.throws(
+    () => approveBatch(inspected, quorumFor(OTHER_BATCH)),
     (err: unknown) => {
       assert.ok(err instanceof ApprovalError, String(err));
       assert.equal(err.code, 'QUORUM_NOT_MET');
@@ -87,21 +82,57 @@ test('a quorum of another batch is refused (QUORUM_NOT_MET) before the HSM signs
       return true;
     },
   );
-  assert.deepEqual(calls, []);
 });
 
-test('an object shaped like a quorum but not made by collectQuorum is refused', async () => {
+test("a quorum of a governance motion whose digest is the batch's is not a batch approval", () => {
+  const digest = Buffer.from(inspected.batch.digest).toString('hex');
+  // Approvals of a motion sign another message (domain airlock.motion-approval/v1) ...
+  const motionApprovals = [
+    approve(ops[0]!, { batchDigest: digest, subject: 'motion' }),
+    approve(ops[1]!, { batchDigest: digest, subject: 'motion' }),
+  ];
+  // ... so they do not verify as approvals of the batch,
+  assert.throws(
+    () =>
+      collectQuorum(
+        { batchDigest: digest },
+        { required: 2, policyDigest: POLICY },
+        motionApprovals,
+        ops.map((o) => o.operator),
+        RP,
+      ),
+    (err: unknown) => err instanceof ApprovalError && err.code === 'CARD_SIGNATURE_INVALID',
+  );
+  // and a quorum of the motion is refused by approveBatch.
+  const motionQuorum = collectQuorum(
+    { batchDigest: digest, subject: 'motion' },
+    { required: 2, policyDigest: POLICY },
+    motionApprovals,
+    ops.map((o) => o.operator),
+    RP,
+  );
+  assert.throws(
+    () => approveBatch(inspected, motionQuorum),
+    (err: unknown) =>
+      err instanceof ApprovalError && err.code === 'QUORUM_NOT_MET' && /motion/.test(err.message),
+  );
+});
+
+test('objects shaped like a quorum or an approved batch but not made by their makers are refused', async () => {
   const digest = Buffer.from(inspected.batch.digest).toString('hex');
   const forged = {
+    subject: 'batch',
     batchDigest: digest,
     policyDigest: POLICY,
     required: 2,
     approvals: [],
   } as unknown as Quorum;
+  assert.throws(() => approveBatch(inspected, forged), /not a Quorum made by collectQuorum/);
   const { spy, calls } = counting(backend);
+  const forgedApproved = { inspected, quorum: quorumFor(digest) } as unknown as ApprovedBatch;
   await assert.rejects(
-    signBatch(inspected, spy, { kind: 'quorum', quorum: forged }, SIGNED_AT),
-    /not a Quorum made by collectQuorum/,
+    signBatch(forgedApproved, spy, SIGNED_AT),
+    /not an ApprovedBatch made by approveBatch/,
   );
   assert.deepEqual(calls, []);
 });

@@ -4,9 +4,11 @@
  * transactions → the appliance's signature over the result. All or nothing: the result exists only
  * when every withdrawal signed; the caller writes it (atomically) only then.
  *
- * Sealed states (airgap-coin-lib style): only an `InspectedBatch` (made by inspectBatch) plus a
- * `SigningAuthorization` can reach `signBatch`.
+ * Sealed states (airgap-coin-lib style): only an `ApprovedBatch` (signer/approved-batch.ts: an
+ * `InspectedBatch` made by inspectBatch and the `Quorum` that approved exactly it) reaches `signBatch`.
  */
+
+import { type ApprovedBatch, isApprovedBatch } from './approved-batch.js';
 import type {
   EcdsaSignature,
   ProducedSignature,
@@ -24,9 +26,6 @@ import {
   resultDigest,
   serializeResult,
 } from './format/index.js';
-import type { InspectedBatch } from './inspect.js';
-import { refuseApproval } from './quorum/errors.js';
-import { isQuorum, type Quorum } from './quorum/quorum.js';
 
 /** What signs: the HSM in production and tests (signer/hsm-backend.ts). */
 export interface SigningBackend {
@@ -42,15 +41,6 @@ export interface SigningBackend {
   signAppliance(digest: Uint8Array): Promise<Uint8Array>;
 }
 
-/**
- * Why signing is allowed: the quorum of operators that approved this very batch (a `Quorum` only
- * `collectQuorum` can make), or, until batch states and freeze land, the explicit development
- * authorisation (removed then).
- */
-export type SigningAuthorization =
-  | { readonly kind: 'quorum'; readonly quorum: Quorum }
-  | { readonly kind: 'development-unapproved'; readonly reason: string };
-
 export interface SignedBatch {
   readonly result: ResultWire;
   /** The result as written to a file or QR payload. */
@@ -61,12 +51,13 @@ export interface SignedBatch {
 const equalBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 
 export async function signBatch(
-  inspected: InspectedBatch,
+  approved: ApprovedBatch,
   backend: SigningBackend,
-  authorization: SigningAuthorization,
   now: Date,
 ): Promise<SignedBatch> {
-  checkAuthorization(inspected, authorization);
+  if (!isApprovedBatch(approved))
+    throw new TypeError('"approved" is not an ApprovedBatch made by approveBatch');
+  const { inspected } = approved;
   const items = inspected.withdrawals.map((w) => ({ w, requests: w.decoded.signing }));
 
   // Refuse before the HSM signs anything: every request must be producible by this module with the enrolled key.
@@ -113,33 +104,6 @@ export async function signBatch(
   const signature = await backend.signAppliance(resultDigest(body));
   const result = attachSignature(body, signature) as ResultWire;
   return { result, json: serializeResult(result), withdrawals };
-}
-
-/** The authorisation must be a real quorum for exactly this batch (or the named development flag). */
-function checkAuthorization(inspected: InspectedBatch, authorization: SigningAuthorization): void {
-  switch (authorization.kind) {
-    case 'development-unapproved':
-      return;
-    case 'quorum': {
-      const q = authorization.quorum;
-      if (!isQuorum(q)) throw new TypeError('"authorization.quorum" is not a Quorum made by collectQuorum');
-      const digest = Buffer.from(inspected.batch.digest).toString('hex');
-      if (q.batchDigest !== digest)
-        refuseApproval(
-          'QUORUM_NOT_MET',
-          `the quorum approves another batch than ${inspected.batch.batchId}`,
-          {
-            expected: digest,
-            found: q.batchDigest,
-          },
-        );
-      return;
-    }
-    default:
-      throw new TypeError(
-        `unknown signing authorisation ${String((authorization as { kind?: unknown }).kind)}`,
-      );
-  }
 }
 
 function checkRequest(withdrawalId: string, req: SigningRequest, backend: SigningBackend): void {

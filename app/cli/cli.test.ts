@@ -192,7 +192,11 @@ test('the main job (airlock demo): key ceremony, online build, inspect, policy, 
   }
   assert.match(r.stdout, /SOFTWARE AUTHENTICATOR FOR TESTS AND DEMO ONLY/);
   // The sample's large withdrawals (the 0.02 BTC multisig, the 2500 USDC) need the 3-approval tier.
-  assert.match(r.stdout, /POLICY: 3 of 3 operators must approve this batch/);
+  assert.match(
+    r.stdout,
+    /POLICY: 3 of 3 operators must approve this batch; flagged \(destination never paid before\): wd-btc-0001, wd-btc-0002, wd-eth-0001, wd-usdc-0001/,
+  );
+  assert.match(r.stdout, /wd-btc-0001: 142.5 USD, default, needs 2, new destination/);
   assert.match(r.stdout, /wd-btc-0002: 1900 USD, tier 1, needs 3/);
   assert.match(r.stdout, /QUORUM: 3 verified approval\(s\) of 3 required: alice, bob, carol/);
   assert.doesNotMatch(r.stdout, /--dev-unapproved/);
@@ -227,15 +231,15 @@ test('the main job (airlock demo): key ceremony, online build, inspect, policy, 
   assert.equal(report.ok, false);
   assert.equal(report.error.code, 'BATCH_SIGNATURE_INVALID');
   const out = join(demoHome, 'transfer', 'tampered-result.json');
-  const signed = airlock(['sign', tampered, '--out', out, '--dev-unapproved', '--pin-stdin'], '00000000\n', {
+  const signed = airlock(['sign', tampered, '--out', out, '--pin-stdin'], '00000000\n', {
     AIRLOCK_HOME: appliance,
   });
   assert.equal(signed.code, EXIT.REFUSED, signed.stderr);
-  assert.match(
-    signed.stderr,
-    /WARNING: --dev-unapproved signs WITHOUT the policy and WITHOUT any operator approval/,
-  );
+  assert.match(signed.stderr, /BATCH_SIGNATURE_INVALID|does not verify/);
   assert.equal(existsSync(out), false);
+  // The development flag of the batch issue is gone: signing always needs the quorum.
+  const dev = airlock(['sign', tampered, '--out', out, '--dev-unapproved'], '', { AIRLOCK_HOME: appliance });
+  assert.equal(dev.code, EXIT.USAGE, dev.stderr);
   // An edited audit row is found and named (the attacker bypasses the append-only triggers).
   const auditDb = join(appliance, 'audit.sqlite');
   const raw = new Database(auditDb);
@@ -316,8 +320,20 @@ test('the quorum gates sign: one approval is not enough, one operator counts onc
       pinOf(new RegExp(`${card}\\s+user PIN (\\d+)`)),
       onAppliance,
     );
+  // Nobody approves a batch the appliance has not reviewed (airlock inspect): ILLEGAL_BATCH_STEP.
+  const unreviewed = approveAs('alice', 'airlock-card-1');
+  assert.equal(unreviewed.code, EXIT.REFUSED, unreviewed.stderr);
+  assert.match(unreviewed.stderr, /batch demo-2026-11-26-002 is unknown: it must be reviewed/);
+  const reviewed = airlock(['inspect', batch], '', onAppliance);
+  assert.equal(reviewed.code, EXIT.OK, reviewed.stderr);
+  assert.match(reviewed.stdout, /State on this appliance: reviewed/);
+
   const alice = approveAs('alice', 'airlock-card-1');
   assert.equal(alice.code, EXIT.OK, alice.stderr);
+  assert.match(alice.stdout, /quorum not met yet: 1 of 2 approvals/);
+  // The ledger's history reaches the policy: both destinations were paid by the first batch, so
+  // neither is flagged any more.
+  assert.doesNotMatch(alice.stdout, /flagged|new destination/);
   assert.match(alice.stdout, /POLICY: 2 of 3 operators must approve this batch/);
 
   // The same operator twice: refused before the card is asked.
@@ -335,6 +351,7 @@ test('the quorum gates sign: one approval is not enough, one operator counts onc
 
   const bob = approveAs('bob', 'airlock-card-2');
   assert.equal(bob.code, EXIT.OK, bob.stderr);
+  assert.match(bob.stdout, /QUORUM MET: 2 of 2; batch demo-2026-11-26-002 is approved/);
 
   // An approval edited on disk fails the quorum core's verification: nothing is signed.
   const digest = /approvals\/([0-9a-f]{64})\/bob\.json/.exec(bob.stdout)?.[1];
@@ -356,6 +373,10 @@ test('the quorum gates sign: one approval is not enough, one operator counts onc
   assert.equal(signed.code, EXIT.OK, signed.stderr);
   assert.match(signed.stderr, /QUORUM: 2 verified approval\(s\) of 2 required: alice, bob/);
   assert.equal(existsSync(result), true);
+  // Approvals die with the batch: once signed, no further approval is taken.
+  const late = approveAs('carol', 'airlock-card-3');
+  assert.equal(late.code, EXIT.REFUSED, late.stderr);
+  assert.match(late.stderr, /approvals die with the batch once it is signed/);
 
   // The installed policy changes only through the quorum: a second `policy set` is refused.
   const again = airlock(['policy', 'set', join(demoHome, 'policy.json')], '', onAppliance);

@@ -3,12 +3,14 @@
  * stable exit codes (app/cli/exit-codes.ts) and one clear line on stderr.
  */
 import { HsmError, PinIncorrectError, PinLockedError } from '../../hsm/index.js';
+import { QrTransportError } from '../../qr-transport/errors.js';
 import { AuditError } from '../../signer/audit/index.js';
 import { RefusalError } from '../../signer/errors.js';
 import { LedgerError } from '../../signer/ledger/index.js';
 import { PolicyViolation } from '../../signer/policy/index.js';
 import { ApprovalError } from '../../signer/quorum/index.js';
 import { PinLockedOutError } from '../../signer/quorum/pin-guard.js';
+import { ShareError } from '../../signer/quorum/shares.js';
 import { ConfigError } from '../config/home.js';
 import { type Command, UsageError } from './command.js';
 import { approve } from './commands/approve.js';
@@ -80,14 +82,16 @@ export function exitCodeFor(err: unknown): number {
     err instanceof RefusalError ||
     err instanceof PolicyViolation ||
     err instanceof ApprovalError ||
-    err instanceof PolicyChangeNeedsQuorumError
+    err instanceof PolicyChangeNeedsQuorumError ||
+    err instanceof QrTransportError
   )
     return EXIT.REFUSED;
   if (
     err instanceof PinIncorrectError ||
     err instanceof PinLockedError ||
     err instanceof PinEntryError ||
-    err instanceof PinLockedOutError
+    err instanceof PinLockedOutError ||
+    err instanceof ShareError
   ) {
     return EXIT.PIN;
   }

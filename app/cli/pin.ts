@@ -4,6 +4,7 @@
  * processes and shell history can read it.
  */
 import { createInterface } from 'node:readline';
+import { combinePin, describeShare } from '../../signer/quorum/shares.js';
 
 export class PinEntryError extends Error {
   override readonly name = 'PinEntryError';
@@ -50,4 +51,39 @@ export async function readPin(prompt: string, fromStdin: boolean): Promise<strin
     throw new PinEntryError('no PIN given (standard input was empty)');
   if (pin.length > 255) throw new PinEntryError('PIN longer than 255 characters');
   return pin;
+}
+
+/**
+ * The signing token's PIN rebuilt from custodian shares (signer/quorum/shares.ts): the first share
+ * tells the threshold M; shares are read until M are in (from standard input, one per line, or
+ * hidden prompts), then combined. The PIN is returned for the one C_Login and kept nowhere; a
+ * malformed, mistyped, mixed or duplicate share is refused with a ShareError naming it.
+ */
+export async function readPinFromShares(what: string, fromStdin: boolean): Promise<string> {
+  const shares: string[] = [];
+  let threshold = Number.POSITIVE_INFINITY;
+  while (shares.length < threshold) {
+    const prompt = `Custodian share ${shares.length + 1}${Number.isFinite(threshold) ? ` of ${threshold}` : ''} for ${what}: `;
+    const line = fromStdin
+      ? await nextStdinLine()
+      : process.stdin.isTTY
+        ? await promptHidden(prompt)
+        : undefined;
+    if (line === undefined) {
+      if (!fromStdin && !process.stdin.isTTY)
+        throw new PinEntryError('no terminal to ask for the shares: pass --shares-stdin, one share per line');
+      throw new PinEntryError(
+        `${shares.length} custodian share(s) given, ${Number.isFinite(threshold) ? threshold : 'at least 2'} needed`,
+      );
+    }
+    const text = line.trim();
+    if (text.length === 0) continue;
+    const info = describeShare(text);
+    if (!Number.isFinite(threshold)) threshold = info.threshold;
+    shares.push(text);
+    process.stderr.write(
+      `share ${info.index} of set ${info.setId} accepted (${shares.length} of ${threshold})\n`,
+    );
+  }
+  return combinePin(shares);
 }

@@ -41,8 +41,6 @@ export function loadPolicy(layout: HomeLayout): Policy {
   return readPolicy(readFileSync(path));
 }
 
-/** The policy's view of the ledger until the ledger's history is wired in: nothing signed, nothing known. */
-export const EMPTY_HISTORY = { signedInLast24h: () => 0n, knownDestinations: new Set<string>() } as const;
 
 // --- software authenticators (tests and demo only) ---
 

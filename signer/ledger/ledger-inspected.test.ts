@@ -21,6 +21,7 @@ import {
   VALID_FOR_MINUTES,
 } from '../../test-support/batch-fixture.js';
 import { recordApproved } from '../../test-support/ledger.js';
+import { approvedForTests } from '../../test-support/quorum.js';
 import { RefusalError } from '../errors.js';
 import type { HsmSigningBackend } from '../hsm-backend.js';
 import { inspectBatch } from '../inspect.js';
@@ -60,12 +61,7 @@ test('signed batches are recorded with the decoded replay keys; re-spending an o
       ],
     );
     assert.deepEqual(ledger.checkBatch(entry.batchDigest, entry.withdrawals), { alreadySigned: false });
-    const signed = await signBatch(
-      first,
-      backend,
-      { kind: 'development-unapproved', reason: 'ledger test' },
-      INSPECT_AT,
-    );
+    const signed = await signBatch(approvedForTests(first), backend, INSPECT_AT);
     const bytes = utf8ToBytes(signed.json);
     assert.equal(
       recordApproved(ledger, entry.batchDigest, entry.batchId, entry.withdrawals, bytes).recorded,

@@ -35,6 +35,8 @@ export const APPROVAL_ERROR_CODES = [
   'WEBAUTHN_SIGNATURE_INVALID',
   /** Fewer valid approvals than the policy requires. */
   'QUORUM_NOT_MET',
+  /** A governance motion lacks the admins it needs among its approvers (a freeze: one admin). */
+  'ADMIN_REQUIRED',
 ] as const;
 
 export type ApprovalErrorCode = (typeof APPROVAL_ERROR_CODES)[number];

@@ -3,7 +3,7 @@
  * software card keys (both for tests only), and a helper that makes a valid approval.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { approvalDigest, approvalMessage } from './approval-message.js';
+import { type ApprovalSubject, approvalDigest, approvalMessage } from './approval-message.js';
 import type { Operator } from './operator.js';
 import { type AssertionOptions, SoftwareAuthenticatorForTestsAndDemo } from './software-authenticator.js';
 import { signApprovalWithSoftwareCardForTests } from './software-card.js';
@@ -48,6 +48,8 @@ export function threeOperators(): TestOperator[] {
 
 export interface ApproveOptions extends AssertionOptions {
   readonly batchDigest?: string;
+  /** Approve a governance motion (batchDigest is then the motion's digest). */
+  readonly subject?: ApprovalSubject;
   readonly policyDigest?: string;
   /** Sign the card half with this key instead of the operator's own. */
   readonly cardSecret?: Uint8Array;
@@ -59,6 +61,7 @@ export function approve(who: TestOperator, options: ApproveOptions = {}): Approv
     options.batchDigest ?? BATCH,
     options.policyDigest ?? POLICY,
     who.operator.id,
+    options.subject ?? 'batch',
   );
   return {
     operatorId: who.operator.id,

@@ -2,9 +2,11 @@
 export {
   APPROVAL_DOMAIN,
   type ApprovalMessage,
+  type ApprovalSubject,
   approvalChallenge,
   approvalDigest,
   approvalMessage,
+  MOTION_APPROVAL_DOMAIN,
 } from './approval-message.js';
 export {
   APPROVAL_ERROR_CODES,

@@ -7,7 +7,7 @@
  * `Quorum` is branded with a module-private symbol, so only `collectQuorum` can make one
  * (airgap-coin-lib's sealed states): the signing path can demand a `Quorum` by type.
  */
-import { assertDigestHex } from './approval-message.js';
+import { type ApprovalSubject, assertDigestHex } from './approval-message.js';
 import { refuseApproval } from './errors.js';
 import type { Operator } from './operator.js';
 import { type Approval, verifyApproval } from './verify-approval.js';
@@ -24,6 +24,8 @@ export interface QuorumApproval {
 }
 
 export interface Quorum {
+  /** What the quorum approved: a batch, or a governance motion (then `batchDigest` is the motion's digest). */
+  readonly subject: ApprovalSubject;
   readonly batchDigest: string;
   readonly policyDigest: string;
   readonly required: number;
@@ -42,7 +44,7 @@ export interface RelyingParty {
  * digest and the approvals it requires), against the enrolled `operators`.
  */
 export function collectQuorum(
-  batch: { readonly batchDigest: string },
+  batch: { readonly batchDigest: string; readonly subject?: ApprovalSubject },
   decision: { readonly required: number; readonly policyDigest: string },
   approvals: readonly Approval[],
   operators: readonly Operator[],
@@ -78,6 +80,7 @@ export function collectQuorum(
     seen.add(operator.id);
     const signCount = verifyApproval(approval, operator, {
       batchDigest: batch.batchDigest,
+      subject: batch.subject ?? 'batch',
       policyDigest: decision.policyDigest,
       rpId: relyingParty.rpId,
       origin: relyingParty.origin,
@@ -88,11 +91,12 @@ export function collectQuorum(
   if (verified.length < decision.required)
     refuseApproval(
       'QUORUM_NOT_MET',
-      `batch ${batch.batchDigest.slice(0, 16)}… needs ${decision.required} operators' approvals, has ${verified.length}`,
+      `${batch.subject ?? 'batch'} ${batch.batchDigest.slice(0, 16)}… needs ${decision.required} operators' approvals, has ${verified.length}`,
       { expected: `at least ${decision.required}`, found: String(verified.length) },
     );
 
   const quorum = Object.freeze({
+    subject: batch.subject ?? 'batch',
     batchDigest: batch.batchDigest,
     policyDigest: decision.policyDigest,
     required: decision.required,

@@ -12,7 +12,12 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { approvalDigest, approvalMessage, assertDigestHex } from './approval-message.js';
+import {
+  type ApprovalSubject,
+  approvalDigest,
+  approvalMessage,
+  assertDigestHex,
+} from './approval-message.js';
 import { refuseApproval } from './errors.js';
 import { assertOperator, type Operator } from './operator.js';
 import { verifyAssertion, type WebAuthnAssertion } from './webauthn.js';
@@ -25,8 +30,10 @@ export interface Approval {
 }
 
 export interface ApprovalExpectation {
-  /** The batch digest (hex), as inspectBatch computed it from the batch bytes. */
+  /** The batch digest (hex), as inspectBatch computed it from the batch bytes; a motion's digest when `subject` is 'motion'. */
   readonly batchDigest: string;
+  /** What is approved: a batch (the default) or a governance motion. */
+  readonly subject?: ApprovalSubject;
   /** The digest (hex) of the policy the decision was made under. */
   readonly policyDigest: string;
   /** The appliance's WebAuthn relying party id and origin. */
@@ -58,7 +65,9 @@ export function verifyApproval(
       found: String(approval.operatorId),
     });
 
-  const digest = approvalDigest(approvalMessage(expected.batchDigest, expected.policyDigest, operatorId));
+  const digest = approvalDigest(
+    approvalMessage(expected.batchDigest, expected.policyDigest, operatorId, expected.subject ?? 'batch'),
+  );
 
   if (typeof approval.cardSignature !== 'string' || !HEX64BYTES.test(approval.cardSignature))
     refuseApproval('CARD_SIGNATURE_INVALID', 'the smartcard signature is not 64 bytes of lower-case hex', {

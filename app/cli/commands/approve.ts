@@ -9,33 +9,23 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { findKey, signEd25519 } from '../../../hsm/index.js';
 import { LIMITS } from '../../../signer/format/index.js';
 import { inspectBatch } from '../../../signer/inspect.js';
-import {
-  type Approval,
-  ApprovalError,
-  approvalDigest,
-  approvalMessage,
-  verifyApproval,
-} from '../../../signer/quorum/index.js';
+import { ApprovalError } from '../../../signer/quorum/index.js';
 import {
   APPROVAL_FILE_FORMAT,
   approvalPath,
   approvalsDir,
-  loadSoftwareAuthenticator,
   type StoredApproval,
-  saveSoftwareAuthenticatorCounter,
 } from '../../config/approvals.js';
-import { RELYING_PARTY, readRegistry, writeRegistry } from '../../config/registry.js';
-import { audit, withPinGuard } from '../../config/stores.js';
+import { readRegistry } from '../../config/registry.js';
+import { audit, openLedger } from '../../config/stores.js';
 import { type Command, out, UsageError } from '../command.js';
 import { cliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { readInputFile, writeNewFileAtomic } from '../files.js';
-import { readPin } from '../pin.js';
-import { decide, decisionReport, humanReport, trustOf } from './batch.js';
-import { operatorKeyLabel } from './operator.js';
+import { giveApproval } from '../operator-approval.js';
+import { decide, decisionReport, humanReport, quorumFor, trustOf } from './batch.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -85,58 +75,34 @@ export const approve: Command = {
         { operatorId },
       );
 
-    const message = approvalMessage(batchDigest, decision.policyDigest, operatorId);
-    const digest = approvalDigest(message);
+    // Legal only for a reviewed batch that is not signed yet: approvals die with the batch.
+    const ledger = openLedger(ctx.layout);
+    try {
+      ledger.stepBatch(batchDigest, inspected.batch.batchId, 'approval', now);
+    } finally {
+      ledger.close();
+    }
     out(`Operator ${operatorId}: approving fingerprint ${inspected.fingerprint.text}`);
-
-    // Factor 1: the operator's card, after C_Login with the card's PIN (Airlock's own lock-out around it).
-    const token = ctx.token(operator.cardToken);
-    const cardSignature = await withPinGuard(
-      ctx.layout,
-      { token: operator.cardToken, subject: 'user-pin' },
-      async () =>
-        token.withSession(
-          await readPin(
-            `User PIN of ${operatorId}'s card "${operator.cardToken}": `,
-            values['pin-stdin'] === true,
-          ),
-          (s) => signEd25519(s, findKey(s, { label: operatorKeyLabel(operatorId) }), digest),
-        ),
-    );
-
-    // Factor 2: WebAuthn. No authenticator is attached to a CLI: the software one stands in.
-    out(
-      `WebAuthn for ${operatorId}: SOFTWARE AUTHENTICATOR FOR TESTS AND DEMO ONLY (no biometric is checked)`,
-    );
-    const { authenticator, counter } = loadSoftwareAuthenticator(ctx.layout, operatorId);
-    const assertion = authenticator.getAssertion(digest, { signCount: counter + 1 });
-    saveSoftwareAuthenticatorCounter(ctx.layout, operatorId, counter + 1);
-
-    const approval: Approval = { operatorId, cardSignature: hex(cardSignature), webauthn: assertion };
-    // The core verifies both factors as the sign step will; nothing unverified is stored.
-    const signCount = verifyApproval(approval, operator, {
+    const { approval, signCountBefore, signCount } = await giveApproval(
+      ctx,
+      operator,
+      'batch',
       batchDigest,
-      policyDigest: decision.policyDigest,
-      ...RELYING_PARTY,
-    });
+      decision.policyDigest,
+      values['pin-stdin'] === true,
+    );
 
     const stored: StoredApproval = {
       format: APPROVAL_FILE_FORMAT,
       batchId: inspected.batch.batchId,
       batchDigest,
       policyDigest: decision.policyDigest,
-      signCountBefore: operator.webauthn.signCount,
+      signCountBefore,
       approvedAt: now.toISOString(),
       approval,
     };
     mkdirSync(approvalsDir(ctx.layout, batchDigest), { recursive: true, mode: 0o700 });
     writeNewFileAtomic(file, `${JSON.stringify(stored, null, 2)}\n`);
-    writeRegistry(ctx.layout, {
-      ...registry,
-      operators: registry.operators.map((o) =>
-        o.id === operatorId ? { ...o, webauthn: { ...o.webauthn, signCount } } : o,
-      ),
-    });
     audit(ctx.layout, {
       action: 'approval',
       payload: {
@@ -154,6 +120,22 @@ export const approve: Command = {
     out(
       `approved by ${operatorId} (card signature and WebAuthn assertion verified; software authenticator for tests and demo) -> ${file}`,
     );
+    // When this approval completes the quorum, the batch is approved.
+    try {
+      const quorum = quorumFor(ctx.layout, readRegistry(ctx.layout), inspected, now);
+      const ledger = openLedger(ctx.layout);
+      try {
+        ledger.stepBatch(batchDigest, inspected.batch.batchId, 'quorum', now);
+      } finally {
+        ledger.close();
+      }
+      out(
+        `QUORUM MET: ${quorum.approvals.length} of ${quorum.required}; batch ${inspected.batch.batchId} is approved`,
+      );
+    } catch (err) {
+      if (!(err instanceof ApprovalError && err.code === 'QUORUM_NOT_MET')) throw err;
+      out(`quorum not met yet: ${err.found ?? '?'} of ${decision.required} approvals`);
+    }
     return EXIT.OK;
   },
 };

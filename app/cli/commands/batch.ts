@@ -4,6 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { approveBatch } from '../../../signer/approved-batch.js';
+import type { BatchState } from '../../../signer/batch-state.js';
 import { formatUnits } from '../../../signer/chains/ethereum/units.js';
 import { RefusalError } from '../../../signer/errors.js';
 import { LIMITS } from '../../../signer/format/index.js';
@@ -22,16 +24,16 @@ import {
   policyBatchOf,
 } from '../../../signer/policy/index.js';
 import { collectQuorum, type Quorum } from '../../../signer/quorum/index.js';
-import { type SigningAuthorization, signBatch } from '../../../signer/sign-batch.js';
-import { EMPTY_HISTORY, loadApprovals, loadPolicy } from '../../config/approvals.js';
+import { signBatch } from '../../../signer/sign-batch.js';
+import { loadApprovals, loadPolicy } from '../../config/approvals.js';
 import type { HomeLayout } from '../../config/home.js';
 import { adapterContextOf, RELYING_PARTY, type Registry, readRegistry } from '../../config/registry.js';
-import { audit, auditIfPresent, openLedger, withPinGuard } from '../../config/stores.js';
+import { audit, auditIfPresent, ledgerPath, openLedger, withPinGuard } from '../../config/stores.js';
 import { type Command, out, UsageError } from '../command.js';
 import { cliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { readInputFile, writeNewFileAtomic } from '../files.js';
-import { readPin } from '../pin.js';
+import { readPin, readPinFromShares } from '../pin.js';
 
 export function trustOf(registry: Registry): TrustAnchors {
   return {
@@ -79,8 +81,9 @@ export function humanReport(inspected: InspectedBatch): string[] {
 }
 
 /**
- * The installed policy's decision for an inspected batch. The ledger's rolling 24-hour history and
- * its paid destinations are not wired in yet: nothing signed before, every destination new.
+ * The installed policy's decision for an inspected batch, with what the replay ledger knows: the
+ * amounts signed in the last 24 hours, the destinations paid before, and whether the appliance is
+ * frozen (then every batch is refused with the rule FROZEN).
  */
 export function decide(
   layout: HomeLayout,
@@ -88,12 +91,17 @@ export function decide(
   now: Date,
 ): { policy: Policy; decision: PolicyDecision } {
   const policy = loadPolicy(layout);
-  const decision = evaluatePolicy(policyBatchOf(inspected), policy, {
-    now,
-    history: EMPTY_HISTORY,
-    frozen: false,
-  });
-  return { policy, decision };
+  const ledger = openLedger(layout);
+  try {
+    const decision = evaluatePolicy(policyBatchOf(inspected), policy, {
+      now,
+      history: ledger.policyHistory(now),
+      frozen: ledger.freezeState().frozen,
+    });
+    return { policy, decision };
+  } finally {
+    ledger.close();
+  }
 }
 
 export function decisionReport(decision: PolicyDecision): string[] {
@@ -108,7 +116,6 @@ export function decisionReport(decision: PolicyDecision): string[] {
         (w.newDestination ? ', new destination' : ''),
     ),
     ...decision.reasons.map((r) => `  ${r}`),
-    '  (history: the ledger is not consulted yet; evaluated as if nothing was signed in the last 24 h and no destination was paid before)',
   ];
 }
 
@@ -129,6 +136,7 @@ export const inspect: Command = {
     const trust = trustOf(readRegistry(layout));
     try {
       const inspected = inspectBatch(bytes, trust, new Date());
+      const state = recordReview(layout, inspected);
       auditIfPresent(layout, {
         action: 'review',
         payload: {
@@ -136,6 +144,7 @@ export const inspect: Command = {
           digest: Buffer.from(inspected.batch.digest).toString('hex'),
           fingerprint: inspected.fingerprint.text,
           withdrawals: inspected.withdrawals.length,
+          state: state ?? null,
         },
       });
       if (values.json) {
@@ -148,10 +157,12 @@ export const inspect: Command = {
             digest: Buffer.from(inspected.batch.digest).toString('hex'),
             withdrawals: inspected.withdrawals.map(withdrawalReport),
             totals: inspected.totals.map((t) => ({ ...t, amount: t.amount.toString() })),
+            state: state ?? null,
           }),
         );
       } else {
         for (const line of humanReport(inspected)) out(line);
+        if (state) out(`State on this appliance: ${state}`);
       }
       return EXIT.OK;
     } catch (err) {
@@ -165,15 +176,22 @@ export const inspect: Command = {
   },
 };
 
-const DEV_UNAPPROVED_WARNING = [
-  '',
-  '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-  '!! WARNING: --dev-unapproved signs WITHOUT the policy and WITHOUT any operator approval.   !!',
-  '!! Development only; it is removed when batch states and freeze land (quorum issue).      !!',
-  '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-  '',
-  '',
-].join('\n');
+/**
+ * On an appliance (a data directory with a ledger), looking at a batch imports and reviews it: its
+ * state becomes reviewed (or stays what it was past that). Returns the state, or undefined where there
+ * is no ledger (a bare directory used only to look).
+ */
+function recordReview(layout: HomeLayout, inspected: InspectedBatch): BatchState | undefined {
+  if (!existsSync(ledgerPath(layout))) return undefined;
+  const ledger = openLedger(layout);
+  try {
+    const digest = Buffer.from(inspected.batch.digest).toString('hex');
+    ledger.stepBatch(digest, inspected.batch.batchId, 'import');
+    return ledger.stepBatch(digest, inspected.batch.batchId, 'review');
+  } finally {
+    ledger.close();
+  }
+}
 
 /**
  * The quorum for an inspected batch: the installed policy's decision, and every stored approval of
@@ -189,7 +207,7 @@ export function quorumFor(
   const batchDigest = Buffer.from(inspected.batch.digest).toString('hex');
   const { decision } = decide(layout, inspected, now);
   process.stderr.write(`${decisionReport(decision).join('\n')}\n`);
-  const stored = loadApprovals(layout, batchDigest);
+  const stored = storedApprovalsOfEnrolled(layout, registry, batchDigest);
   const operators = registry.operators.map((o) => {
     const mine = stored.find((s) => s?.approval?.operatorId === o.id);
     const before = mine?.signCountBefore;
@@ -211,25 +229,44 @@ export function quorumFor(
   return quorum;
 }
 
+/**
+ * The stored approvals of a batch by operators who are enrolled now: an operator removed or re-keyed
+ * since has had their approvals voided (moved aside by the motion, see governance.ts); any other
+ * file is verified again and refuses the whole set if it does not verify.
+ */
+function storedApprovalsOfEnrolled(layout: HomeLayout, registry: Registry, batchDigest: string) {
+  const enrolled = new Set(registry.operators.map((o) => o.id));
+  return loadApprovals(layout, batchDigest).filter((s) => {
+    const id = s?.approval?.operatorId;
+    if (typeof id === 'string' && !enrolled.has(id)) {
+      process.stderr.write(`(an approval by ${id}, no longer enrolled, does not count)\n`);
+      return false;
+    }
+    return true;
+  });
+}
+
 export const sign: Command = {
   name: 'sign',
-  usage: 'airlock sign <batch.json> --out <result.json> [--pin-stdin] [--dev-unapproved]',
+  usage: 'airlock sign <batch.json> --out <result.json> [--pin-stdin | --shares-stdin]',
   summary: "sign a batch with the HSM once the policy's quorum of operators approved it",
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
       options: {
         out: { type: 'string' },
-        'dev-unapproved': { type: 'boolean' },
         'pin-stdin': { type: 'boolean' },
+        'shares-stdin': { type: 'boolean' },
       },
       allowPositionals: true,
       strict: true,
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one batch file');
     if (!values.out) throw new UsageError('--out is required');
-    const unapproved = values['dev-unapproved'] === true;
-    if (unapproved) process.stderr.write(DEV_UNAPPROVED_WARNING);
+    if (values['pin-stdin'] && values['shares-stdin'])
+      throw new UsageError(
+        'give the signing PIN either whole (--pin-stdin) or as custodian shares (--shares-stdin)',
+      );
     if (existsSync(values.out))
       throw new UsageError(`${values.out} already exists; Airlock never overwrites an output`);
     const ctx = cliContext();
@@ -240,10 +277,6 @@ export const sign: Command = {
     const now = new Date();
     const inspected = inspectBatch(bytes, trustOf(registry), now);
     process.stderr.write(`${humanReport(inspected).join('\n')}\n`);
-    // The quorum before the ledger and before any PIN: without it nothing is signed nor exported.
-    const authorization: SigningAuthorization = unapproved
-      ? { kind: 'development-unapproved', reason: 'airlock sign --dev-unapproved' }
-      : { kind: 'quorum', quorum: quorumFor(ctx.layout, registry, inspected, now) };
     const batchRef = {
       batchId: inspected.batch.batchId,
       digest: Buffer.from(inspected.batch.digest).toString('hex'),
@@ -257,25 +290,34 @@ export const sign: Command = {
       const check = ledger.checkBatch(entry.batchDigest, entry.withdrawals);
       if (check.alreadySigned) {
         writeNewFileAtomic(values.out, check.resultBytes);
+        ledger.stepBatch(entry.batchDigest, entry.batchId, 'export');
         audit(ctx.layout, { action: 'export', payload: { ...batchRef, file: values.out, again: true } });
         out(
           `batch ${inspected.batch.batchId} was signed at ${check.signedAt}; wrote the same signed result again -> ${values.out}`,
         );
         return EXIT.OK;
       }
+      // The quorum before any PIN: without it nothing is signed. Its policy decision reads the
+      // ledger's history and the freeze state; the batch must have been reviewed on this appliance.
+      const quorum = quorumFor(ctx.layout, registry, inspected, now);
+      ledger.stepBatch(entry.batchDigest, entry.batchId, 'quorum');
+      const approved = approveBatch(inspected, quorum);
+
       const token = ctx.token();
       const tokenLabel = token.info().label;
       const applianceKeyId = registry.applianceKey.keyId;
       const backend = await withPinGuard(ctx.layout, { token: tokenLabel, subject: 'user-pin' }, async () =>
         HsmSigningBackend.open(
           token,
-          await readPin(`User PIN of signing token "${tokenLabel}": `, values['pin-stdin'] === true),
+          values['shares-stdin']
+            ? await readPinFromShares(`signing token "${tokenLabel}"`, true)
+            : await readPin(`User PIN of signing token "${tokenLabel}": `, values['pin-stdin'] === true),
           applianceKeyId,
         ),
       );
       let signed: Awaited<ReturnType<typeof signBatch>>;
       try {
-        signed = await signBatch(inspected, backend, authorization, new Date());
+        signed = await signBatch(approved, backend, new Date());
       } finally {
         await backend.close();
       }
@@ -292,19 +334,17 @@ export const sign: Command = {
         action: 'sign',
         payload: {
           ...batchRef,
-          authorization:
-            authorization.kind === 'quorum'
-              ? {
-                  kind: 'quorum',
-                  policyDigest: authorization.quorum.policyDigest,
-                  required: authorization.quorum.required,
-                  operators: authorization.quorum.approvals.map((a) => a.operatorId),
-                }
-              : { kind: authorization.kind },
+          authorization: {
+            kind: 'quorum',
+            policyDigest: quorum.policyDigest,
+            required: quorum.required,
+            operators: quorum.approvals.map((a) => a.operatorId),
+          },
           withdrawals: signed.withdrawals.map((w) => ({ id: w.id, txid: w.signedTx.txid })),
         },
       });
       writeNewFileAtomic(values.out, bytes);
+      ledger.stepBatch(entry.batchDigest, entry.batchId, 'export');
       audit(ctx.layout, { action: 'export', payload: { ...batchRef, file: values.out, again: false } });
       out(
         `signed ${signed.withdrawals.length} withdrawal(s) of batch ${inspected.batch.batchId} -> ${values.out}`,

@@ -19,14 +19,10 @@ import { audit, withPinGuard } from '../../config/stores.js';
 import { type Command, out, UsageError } from '../command.js';
 import { cliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { operatorKeyLabel } from '../operator-approval.js';
 import { readPin } from '../pin.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
-/** The label of an operator's approval key on their card. */
-export function operatorKeyLabel(operatorId: string): string {
-  return `operator-${operatorId}`;
-}
 
 export const operatorEnroll: Command = {
   name: 'operator enroll',
