@@ -41,7 +41,6 @@ export function loadPolicy(layout: HomeLayout): Policy {
   return readPolicy(readFileSync(path));
 }
 
-
 // --- software authenticators (tests and demo only) ---
 
 export function softwareAuthenticatorPath(layout: HomeLayout, operatorId: string): string {

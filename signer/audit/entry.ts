@@ -31,6 +31,10 @@ export const AUDIT_ACTIONS = [
   'export',
   'pin-failure',
   'unlock',
+  'motion-proposal',
+  'motion-approval',
+  'operator-removal',
+  'operator-rekey',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

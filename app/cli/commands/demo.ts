@@ -213,16 +213,8 @@ export const demo: Command = {
     step(appliance, ['inspect', batch]);
 
     out(
-      '== 6. Appliance: install the sample policy (2 of 3 operators; 3 above 1000 USD), its price table dated now',
-    );
-    const policyFile = join(root, 'policy.json');
-    const policy = JSON.parse(readFileSync(SAMPLE_POLICY, 'utf8'));
-    policy.priceTable.asOf = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    writeFileSync(policyFile, `${JSON.stringify(policy, null, 2)}\n`);
-    step(appliance, ['policy', 'set', policyFile]);
-
-    out(
-      '== 7. Appliance: enrol three operators: a key on each operator card, and a WebAuthn credential ' +
+      '== 6. Appliance: enrol three operators (the key ceremony: before the first policy, the only enrolment ' +
+        'without a quorum): a key on each operator card, and a WebAuthn credential ' +
         '(SOFTWARE AUTHENTICATOR FOR TESTS AND DEMO: no authenticator is attached to a CLI)',
     );
     DEMO_OPERATORS.forEach((o) => {
@@ -235,6 +227,15 @@ export const demo: Command = {
       );
     });
     step(appliance, ['operator', 'list']);
+
+    out(
+      '== 7. Appliance: install the sample policy (2 of 3 operators; 3 above 1000 USD), its price table dated now',
+    );
+    const policyFile = join(root, 'policy.json');
+    const policy = JSON.parse(readFileSync(SAMPLE_POLICY, 'utf8'));
+    policy.priceTable.asOf = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    writeFileSync(policyFile, `${JSON.stringify(policy, null, 2)}\n`);
+    step(appliance, ['policy', 'set', policyFile]);
 
     out(
       '== 8. Appliance: operators approve the batch (card PIN + card signature; WebAuthn from the software authenticator for tests and demo)',

@@ -4,13 +4,16 @@
  * and a WebAuthn credential. No WebAuthn authenticator is attached to a CLI, so the credential is a
  * SOFTWARE AUTHENTICATOR FOR TESTS AND THE DEMO ONLY, persisted in the data directory (0600).
  *
- * Enrolling a further operator will need the current quorum (issue 4 item 1); today it is audited.
+ * The first operators are enrolled directly, before any policy exists (the key ceremony). Once a
+ * policy is installed, enrolment is a governance motion the quorum must approve (governance.ts).
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { generateKeyPair } from '../../../hsm/index.js';
 import {
   checkOperatorId,
   createSoftwareAuthenticator,
+  policyPath,
   SOFTWARE_AUTHENTICATOR_WARNING,
   softwareAuthenticatorPath,
 } from '../../config/approvals.js';
@@ -21,6 +24,7 @@ import { cliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { operatorKeyLabel } from '../operator-approval.js';
 import { readPin } from '../pin.js';
+import { proposeEnrolment } from './governance.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -49,6 +53,12 @@ export const operatorEnroll: Command = {
     const ctx = cliContext();
     if (cardToken === ctx.config.signingToken)
       throw new UsageError(`"${cardToken}" is the signing token, not an operator card`);
+    // After the first policy, the quorum enrols: the card key and credential are made now, and a
+    // motion carries the enrolment (governance.ts). Before it, the key ceremony enrols directly.
+    if (existsSync(policyPath(ctx.layout))) {
+      await proposeEnrolment(ctx, id, role, cardToken, values['pin-stdin'] === true);
+      return EXIT.OK;
+    }
     const registry = readRegistry(ctx.layout);
     if (registry.operators.some((o) => o.id === id))
       throw new UsageError(
