@@ -6,6 +6,7 @@ import { HsmError, PinIncorrectError, PinLockedError } from '../../hsm/index.js'
 import { QrTransportError } from '../../qr-transport/errors.js';
 import { AuditError } from '../../signer/audit/index.js';
 import { RefusalError } from '../../signer/errors.js';
+import { MotionError } from '../../signer/governance/motion.js';
 import { LedgerError } from '../../signer/ledger/index.js';
 import { PolicyViolation } from '../../signer/policy/index.js';
 import { ApprovalError } from '../../signer/quorum/index.js';
@@ -18,23 +19,51 @@ import { auditExport, auditVerify, onlineAuditVerify } from './commands/audit.js
 import { inspect, sign } from './commands/batch.js';
 import { demo, demoInit } from './commands/demo.js';
 import { enrolCoordinator, enrolKeys, enrolToken, registryExport } from './commands/enrol.js';
+import {
+  freeze,
+  motionApprove,
+  motionList,
+  motionShow,
+  operatorRekey,
+  operatorRemove,
+  pinUnlock,
+  policyApprove,
+  policyPropose,
+  status,
+  unfreeze,
+} from './commands/governance.js';
 import { hsmKeygen, hsmPubkey, hsmSign, hsmTokens } from './commands/hsm.js';
 import { onlineBuild, onlineInit, onlineVerify } from './commands/online.js';
 import { operatorEnroll, operatorList } from './commands/operator.js';
 import { PolicyChangeNeedsQuorumError, policySet, policyShow } from './commands/policy.js';
+import { usbExport, usbImport, usbList } from './commands/usb.js';
 import { EXIT } from './exit-codes.js';
 import { PinEntryError } from './pin.js';
 
 const COMMANDS: readonly Command[] = [
   demo,
   demoInit,
+  status,
   inspect,
   approve,
   sign,
+  freeze,
+  unfreeze,
+  motionList,
+  motionShow,
+  motionApprove,
   operatorEnroll,
   operatorList,
+  operatorRemove,
+  operatorRekey,
   policySet,
   policyShow,
+  policyPropose,
+  policyApprove,
+  pinUnlock,
+  usbList,
+  usbImport,
+  usbExport,
   enrolKeys,
   enrolCoordinator,
   enrolToken,
@@ -83,7 +112,8 @@ export function exitCodeFor(err: unknown): number {
     err instanceof PolicyViolation ||
     err instanceof ApprovalError ||
     err instanceof PolicyChangeNeedsQuorumError ||
-    err instanceof QrTransportError
+    err instanceof QrTransportError ||
+    err instanceof MotionError
   )
     return EXIT.REFUSED;
   if (
