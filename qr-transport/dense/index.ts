@@ -1,0 +1,17 @@
+/** Airlock's dense QR framing: byte-mode frames, a systematic GF(2) fountain code (docs/transport.md). */
+export { DenseDecoder, type DenseResult } from './decoder.js';
+export { type DenseEncodeOptions, DenseEncoder } from './encoder.js';
+export { DENSE_ERROR_CODES, DenseError, type DenseErrorCode } from './errors.js';
+export {
+  DEFAULT_DENSE_FRAGMENT_LENGTH,
+  DENSE_LIMITS,
+  DENSE_MAGIC,
+  DENSE_VERSION,
+  type DenseFrame,
+  type DenseParseFailure,
+  type DenseParseResult,
+  type DenseTransferParams,
+  FRAME_OVERHEAD,
+  hasDenseMagic,
+  parseDenseFrame,
+} from './frame.js';
