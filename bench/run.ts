@@ -7,6 +7,7 @@ import { benchBatchPipeline } from './batch-pipeline.js';
 import { benchHsmSign } from './hsm-sign.js';
 import { benchLedgerAudit } from './ledger-audit.js';
 import { benchPolicy } from './policy.js';
+import { benchQrChannel } from './qr-channel.js';
 import { type BenchResult, writeResult } from './report.js';
 
 const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
@@ -14,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   'batch-pipeline': () => benchBatchPipeline(),
   policy: () => benchPolicy(),
   'ledger-audit': () => benchLedgerAudit(),
+  'qr-channel': () => benchQrChannel(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -35,7 +35,9 @@ import {
 import { hsmKeygen, hsmPubkey, hsmSign, hsmTokens } from './commands/hsm.js';
 import { onlineBuild, onlineInit, onlineVerify } from './commands/online.js';
 import { operatorEnroll, operatorList } from './commands/operator.js';
+import { pinSplit } from './commands/pin-shares.js';
 import { PolicyChangeNeedsQuorumError, policySet, policyShow } from './commands/policy.js';
+import { qrDecode, qrEncode, qrShow } from './commands/qr.js';
 import { usbExport, usbImport, usbList } from './commands/usb.js';
 import { EXIT } from './exit-codes.js';
 import { PinEntryError } from './pin.js';
@@ -60,7 +62,11 @@ const COMMANDS: readonly Command[] = [
   policyShow,
   policyPropose,
   policyApprove,
+  pinSplit,
   pinUnlock,
+  qrEncode,
+  qrDecode,
+  qrShow,
   usbList,
   usbImport,
   usbExport,
