@@ -6,10 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { decodePng } from '../../qr-transport/image/png.js';
+import { scanGray } from '../../qr-transport/image/scan.js';
 import { repoRoot } from '../../test-support/paths.js';
 import { EXIT } from './exit-codes.js';
 
@@ -268,4 +270,33 @@ test('every governance step is in the audit chain, which still verifies', () => 
     'pin-failure',
   ])
     assert.ok(actions.has(a), `audit has no ${a} row`);
+});
+
+test('the signing PIN in custodian shares: printable QR codes that scan back; too few or mistyped shares sign nothing', () => {
+  const dir = join(root, 'custodians');
+  const shares = [1, 2, 3].map((n) => readFileSync(join(dir, `share-${n}-of-3.txt`), 'utf8').trim());
+  for (const [i, text] of shares.entries()) {
+    assert.match(text, /^airlock-share:v1:[0-9a-f]{8}:2-of-3:\d:[a-z2-7]+:[0-9a-f]{8}$/);
+    const scanned = scanGray(decodePng(readFileSync(join(dir, `share-${i + 1}-of-3.png`))));
+    assert.equal(scanned?.text, text.toUpperCase());
+  }
+  assert.ok(!/airlock-signing\s+user PIN/.test(readFileSync(join(dir, 'share-1-of-3.txt'), 'utf8')));
+
+  const batch = secondBatch(4);
+  for (const who of ['alice', 'bob'] as const) {
+    const r = airlock(['approve', batch, '--operator', who, '--pin-stdin'], as(who));
+    assert.equal(r.code, EXIT.OK, r.stderr);
+  }
+  const out = join(transfer, 'gov-4-result.json');
+  const one = airlock(['sign', batch, '--out', out, '--shares-stdin'], `${shares[0]}\n`);
+  assert.equal(one.code, EXIT.PIN, one.stderr);
+  assert.match(one.stderr, /1 custodian share\(s\) given, 2 needed/);
+  const typo = `${shares[1]!.slice(0, -1)}${shares[1]!.endsWith('0') ? '1' : '0'}`;
+  const mistyped = airlock(['sign', batch, '--out', out, '--shares-stdin'], `${shares[0]}\n${typo}\n`);
+  assert.equal(mistyped.code, EXIT.PIN, mistyped.stderr);
+  assert.match(mistyped.stderr, /ShareError/);
+  assert.equal(existsSync(out), false);
+  const signed = airlock(['sign', batch, '--out', out, '--shares-stdin'], `${shares[2]}\n${shares[1]}\n`);
+  assert.equal(signed.code, EXIT.OK, signed.stderr);
+  assert.equal(existsSync(out), true);
 });

@@ -182,6 +182,17 @@ export const demo: Command = {
       String(SAMPLE_TOKEN.decimals),
     ]);
     step(appliance, ['registry', 'export', '--out', join(transfer, 'appliance-public.json')]);
+    out(
+      "    the signing token's PIN is now split into 3 custodian shares, any 2 of which rebuild it; " +
+        'from here on the whole PIN is never typed again',
+    );
+    const custodians = join(root, 'custodians');
+    step(
+      appliance,
+      ['pin', 'split', '--custodians', '3', '--threshold', '2', '--out-dir', custodians, '--pin-stdin'],
+      `${signingPin}\n`,
+    );
+    const share = (n: number) => readFileSync(join(custodians, `share-${n}-of-3.txt`), 'utf8').trim();
 
     out(
       '== 3. Online node: its coordinator key (its own SoftHSM2 token); the appliance enrols the public half',
@@ -254,10 +265,11 @@ export const demo: Command = {
     if (required === 0) throw new DemoStepError('approve printed no policy decision');
 
     out(
-      '== 9. Appliance: sign with the HSM: the policy is evaluated again and every approval verified again',
+      '== 9. Appliance: sign with the HSM: the policy is evaluated again and every approval verified again; ' +
+        "custodians 1 and 3 enter their shares of the signing token's PIN",
     );
     const result = join(transfer, 'result.json');
-    step(appliance, ['sign', batch, '--out', result, '--pin-stdin'], `${signingPin}\n`);
+    step(appliance, ['sign', batch, '--out', result, '--shares-stdin'], `${share(1)}\n${share(3)}\n`);
 
     out('== 10. Online node: verify the result and every signature; the transactions to broadcast');
     step(online, [
@@ -274,7 +286,7 @@ export const demo: Command = {
       '== 11. Appliance: the replay ledger — signing the same batch again exports the very same bytes, no HSM',
     );
     const again = join(transfer, 'result-again.json');
-    step(appliance, ['sign', batch, '--out', again, '--pin-stdin'], '');
+    step(appliance, ['sign', batch, '--out', again, '--shares-stdin'], '');
     if (!readFileSync(again).equals(readFileSync(result)))
       throw new DemoStepError('the re-exported result differs');
     out('    (result-again.json is byte-identical to result.json)');
