@@ -154,7 +154,14 @@ export function approvalPath(layout: HomeLayout, batchDigestHex: string, operato
 
 /** Every stored approval of the batch, by file name (the operator id) in sorted order. */
 export function loadApprovals(layout: HomeLayout, batchDigestHex: string): StoredApproval[] {
-  const dir = approvalsDir(layout, batchDigestHex);
+  return readJsonFiles<StoredApproval>(approvalsDir(layout, batchDigestHex));
+}
+
+/**
+ * The `*.json` files directly in `dir` (none when it does not exist), parsed, in file-name order.
+ * Their content is not trusted: callers verify what they read (approvals by the quorum core).
+ */
+export function readJsonFiles<T>(dir: string): T[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
@@ -162,7 +169,7 @@ export function loadApprovals(layout: HomeLayout, batchDigestHex: string): Store
     .map((f) => {
       const path = join(dir, f);
       try {
-        return JSON.parse(readFileSync(path, 'utf8')) as StoredApproval;
+        return JSON.parse(readFileSync(path, 'utf8')) as T;
       } catch (err) {
         throw new ConfigError(`${path}: not valid JSON (${(err as Error).message})`);
       }

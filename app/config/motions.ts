@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { type Motion, MotionError, motionDigestHex, parseMotion } from '../../signer/governance/motion.js';
 import type { Approval } from '../../signer/quorum/index.js';
 import { writeNewFileAtomic } from '../cli/files.js';
+import { readJsonFiles } from './approvals.js';
 import { ConfigError, type HomeLayout } from './home.js';
 
 export const MOTION_APPROVAL_FILE_FORMAT = 'airlock.stored-motion-approval/v1';
@@ -104,17 +105,5 @@ export function saveMotionApproval(stored: StoredMotion, approval: StoredMotionA
 }
 
 export function loadMotionApprovals(stored: StoredMotion): StoredMotionApproval[] {
-  const dir = join(stored.dir, 'approvals');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => {
-      const path = join(dir, f);
-      try {
-        return JSON.parse(readFileSync(path, 'utf8')) as StoredMotionApproval;
-      } catch (err) {
-        throw new ConfigError(`${path}: not valid JSON (${(err as Error).message})`);
-      }
-    });
+  return readJsonFiles<StoredMotionApproval>(join(stored.dir, 'approvals'));
 }
