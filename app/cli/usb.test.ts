@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { AuditLog } from '../../signer/audit/index.js';
+import { ReplayLedger } from '../../signer/ledger/index.js';
 import { buildSignedBatch } from '../../signer/online/build.js';
 import {
   ADDRESSES,
@@ -38,7 +39,7 @@ import { repoRoot } from '../../test-support/paths.js';
 import { sampleSignedResult } from '../../test-support/sample-batch.js';
 import { layoutOf } from '../config/home.js';
 import { emptyRegistry, writeRegistry } from '../config/registry.js';
-import { audit, auditPath } from '../config/stores.js';
+import { audit, auditPath, ledgerPath } from '../config/stores.js';
 import { EXIT } from './exit-codes.js';
 
 let fx: BatchFixture;
@@ -72,6 +73,7 @@ before(async () => {
     ethereum: { maxGasLimit: 200_000n, maxFeePerGas: 500n * GWEI, tokens: [USDC] },
   });
   audit(layout, { action: 'enrolment', payload: { what: 'usb test setup' } }, true);
+  ReplayLedger.open(ledgerPath(layout), { create: true }).close();
 
   // The online node's batch, built now so that it is fresh when imported.
   const built = await buildSignedBatch(sampleIntents(), {
@@ -137,6 +139,13 @@ test('usb import of a valid batch: verified (coordinator signature, decoded, cro
     assert.equal(payload.source, 'usb');
     assert.equal(payload.name, 'batch.json');
     assert.equal(payload.batchId, 'test-2026-11-26-001');
+    // The batch's life on the appliance starts here: imported, not yet reviewed.
+    const ledger = ReplayLedger.open(ledgerPath(layoutOf(home)));
+    try {
+      assert.equal(ledger.batchState(String(payload.digest)), 'imported');
+    } finally {
+      ledger.close();
+    }
   } finally {
     log.close();
   }

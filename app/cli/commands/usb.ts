@@ -30,7 +30,7 @@ import { verifyExport } from '../../../signer/audit/index.js';
 import { LIMITS, parseBatch, parseResult } from '../../../signer/format/index.js';
 import { inspectBatch } from '../../../signer/inspect.js';
 import { readRegistry } from '../../config/registry.js';
-import { auditIfPresent } from '../../config/stores.js';
+import { auditIfPresent, ledgerPath, openLedger } from '../../config/stores.js';
 import { type Command, out, UsageError } from '../command.js';
 import { cliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -145,6 +145,15 @@ export const usbImport: Command = {
     for (const line of humanReport(inspected)) out(line);
     writeNewFileAtomic(values.out, bytes);
     const digest = Buffer.from(inspected.batch.digest).toString('hex');
+    // On an appliance, the batch's life starts here (signer/batch-state.ts): imported, to be reviewed.
+    if (existsSync(ledgerPath(layout))) {
+      const ledger = openLedger(layout);
+      try {
+        ledger.stepBatch(digest, inspected.batch.batchId, 'import');
+      } finally {
+        ledger.close();
+      }
+    }
     auditIfPresent(layout, {
       action: 'import',
       payload: {
