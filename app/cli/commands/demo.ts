@@ -204,7 +204,7 @@ export const demo: Command = {
     step(appliance, ['enrol', 'coordinator', '--key-id', 'coordinator-1', '--public-key', coordinatorPub]);
 
     out('== 4. Online node: build the sample withdrawal batch and sign it with the coordinator key');
-    const batch = join(transfer, 'batch.json');
+    const onlineBatch = join(transfer, 'batch.json');
     step(
       online,
       [
@@ -214,11 +214,22 @@ export const demo: Command = {
         '--appliance',
         join(transfer, 'appliance-public.json'),
         '--out',
-        batch,
+        onlineBatch,
         '--pin-stdin',
       ],
       `${coordinatorPin}\n`,
     );
+    out(
+      '== 4b. The air gap: the online node shows the batch as an animated QR code (dense mode; ' +
+        "transfer/batch.y4m is what its screen shows), the appliance's camera reads it",
+    );
+    step(online, ['qr', 'encode', onlineBatch, '--out', join(transfer, 'batch.y4m')]);
+    const inbox = join(root, 'appliance-inbox');
+    const outbox = join(root, 'appliance-outbox');
+    mkdirSync(inbox);
+    mkdirSync(outbox);
+    const batch = join(inbox, 'batch.json');
+    step(appliance, ['qr', 'decode', join(transfer, 'batch.y4m'), '--out', batch]);
 
     out('== 5. Appliance: inspect (authenticate, decode every transaction, cross-check against the batch)');
     step(appliance, ['inspect', batch]);
@@ -268,8 +279,14 @@ export const demo: Command = {
       '== 9. Appliance: sign with the HSM: the policy is evaluated again and every approval verified again; ' +
         "custodians 1 and 3 enter their shares of the signing token's PIN",
     );
+    const signedResult = join(outbox, 'result.json');
+    step(appliance, ['sign', batch, '--out', signedResult, '--shares-stdin'], `${share(1)}\n${share(3)}\n`);
+    out(
+      '== 9b. The air gap back: the appliance shows the signed result as an animated QR code, the online node reads it',
+    );
+    step(appliance, ['qr', 'encode', signedResult, '--out', join(transfer, 'result.y4m')]);
     const result = join(transfer, 'result.json');
-    step(appliance, ['sign', batch, '--out', result, '--shares-stdin'], `${share(1)}\n${share(3)}\n`);
+    step(online, ['qr', 'decode', join(transfer, 'result.y4m'), '--out', result]);
 
     out('== 10. Online node: verify the result and every signature; the transactions to broadcast');
     step(online, [
@@ -277,7 +294,7 @@ export const demo: Command = {
       'verify',
       result,
       '--batch',
-      batch,
+      onlineBatch,
       '--appliance',
       join(transfer, 'appliance-public.json'),
     ]);
@@ -285,9 +302,9 @@ export const demo: Command = {
     out(
       '== 11. Appliance: the replay ledger — signing the same batch again exports the very same bytes, no HSM',
     );
-    const again = join(transfer, 'result-again.json');
+    const again = join(outbox, 'result-again.json');
     step(appliance, ['sign', batch, '--out', again, '--shares-stdin'], '');
-    if (!readFileSync(again).equals(readFileSync(result)))
+    if (!readFileSync(again).equals(readFileSync(signedResult)))
       throw new DemoStepError('the re-exported result differs');
     out('    (result-again.json is byte-identical to result.json)');
 
