@@ -10,6 +10,8 @@ const needs = [
     present: () => existsSync('/usr/lib/softhsm/libsofthsm2.so') && onPath('softhsm2-util'),
   },
   { pkg: 'opensc', present: () => onPath('pkcs11-tool') },
+  // The USB export test checks the fsync order on a real strace of the system calls.
+  { pkg: 'strace', present: () => onPath('strace') },
 ];
 
 function onPath(cmd) {
