@@ -10,7 +10,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { FrameVerdict, TransferProgress } from '../frames.js';
 import { DenseError, type DenseErrorCode } from './errors.js';
-import { frameCoefficients, Gf2Solver } from './fountain.js';
+import { createSolver, type FountainSolver } from './fountain.js';
 import { type DenseParseFailure, type DenseTransferParams, parseDenseFrame, sameTransfer } from './frame.js';
 import { inflateRawCapped } from './raw-deflate.js';
 
@@ -23,7 +23,7 @@ export interface DenseResult {
 
 export class DenseDecoder {
   private params: DenseTransferParams | null = null;
-  private solver: Gf2Solver | null = null;
+  private solver: FountainSolver | null = null;
   private resultValue: DenseResult | null = null;
   private failure: DenseError | null = null;
   private accepted = 0;
@@ -47,20 +47,14 @@ export class DenseDecoder {
     const f = parsed.frame;
     if (this.params === null) {
       this.params = { ...f, sha256: f.sha256.slice() };
-      this.solver = new Gf2Solver(f.fragmentCount, (f.fragmentLength + 3) >>> 2);
+      this.solver = createSolver(f.repairField, this.params.sha256, f.fragmentCount, f.fragmentLength);
     } else if (!sameTransfer(this.params, f)) {
       this.ignored++;
       return 'foreign';
     }
     const solver = this.solver!;
     const p = this.params;
-    const dataBytes = new Uint8Array(solver.dataWords * 4);
-    dataBytes.set(f.data);
-    const useful = solver.add(
-      frameCoefficients(p.sha256, p.fragmentCount, f.seqNum),
-      new Uint32Array(dataBytes.buffer),
-    );
-    if (!useful) {
+    if (!solver.addFrame(f.seqNum, f.data)) {
       this.ignored++;
       return 'duplicate';
     }
@@ -74,8 +68,8 @@ export class DenseDecoder {
     const fragments = this.solver!.solve();
     this.solver = null;
     const joined = new Uint8Array(p.fragmentCount * p.fragmentLength);
-    fragments.forEach((words, i) => {
-      joined.set(new Uint8Array(words.buffer, words.byteOffset, p.fragmentLength), i * p.fragmentLength);
+    fragments.forEach((fragment, i) => {
+      joined.set(fragment.subarray(0, p.fragmentLength), i * p.fragmentLength);
     });
     for (let i = p.sentLength; i < joined.length; i++) {
       if (joined[i] !== 0) {

@@ -9,8 +9,9 @@ import { test } from 'node:test';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import QRCode from 'qrcode';
 import { readVector } from '../../test-support/paths.js';
-import { crc32 } from './crc32.js';
+import { crc32 } from '../crc32.js';
 import { DenseEncoder } from './encoder.js';
+import { REPAIR_TAG } from './fountain.js';
 import {
   DEFAULT_DENSE_FRAGMENT_LENGTH,
   DENSE_LIMITS,
@@ -46,14 +47,14 @@ function be16(b: Uint8Array, at: number): number {
   return new DataView(b.buffer, b.byteOffset).getUint16(at);
 }
 
-test('layout: magic A1 7C, version 1, flags, SHA-256, lengths, K, L, seqNum, data, CRC-32 at the documented offsets', () => {
+test('layout: magic A1 7C, version 2, flags, SHA-256, lengths, K, L, seqNum, data, CRC-32 at the documented offsets', () => {
   const payload = new Uint8Array(250).map((_, i) => (i * 37 + 11) & 0xff);
   const enc = new DenseEncoder(payload, { fragmentLength: 100, compress: false });
   const digest = createHash('sha256').update(payload).digest();
   for (let seq = 0; seq < 5; seq++) {
     const f = enc.frame(seq);
     assert.equal(f.length, FRAME_OVERHEAD + 84); // 250 bytes in 3 even fragments of 84 (the last padded)
-    assert.deepEqual([...f.subarray(0, 4)], [0xa1, 0x7c, 0x01, 0x00]);
+    assert.deepEqual([...f.subarray(0, 4)], [0xa1, 0x7c, 0x02, 0x00]);
     assert.deepEqual(Buffer.from(f.subarray(4, 36)), digest);
     assert.equal(be32(f, 36), 250);
     assert.equal(be32(f, 40), 250);
@@ -141,7 +142,8 @@ test('frames with a valid CRC but inconsistent or out-of-range fields are refuse
   }).frame(0);
   assert.ok(parseDenseFrame(frame).ok);
   const cases: [string, (v: DataView, b: Uint8Array) => void][] = [
-    ['reserved flag bit', (_v, b) => (b[3] = 0x02)],
+    ['reserved flag bit 2', (_v, b) => (b[3] = 0x04)],
+    ['reserved flag bit 7', (_v, b) => (b[3] = 0x80)],
     ['compressed but not smaller', (_v, b) => (b[3] = 0x01)],
     ['original length 0', (v) => v.setUint32(36, 0)],
     ['original length above 16 MiB', (v) => v.setUint32(36, DENSE_LIMITS.maxPayloadBytes + 1)],
@@ -152,8 +154,14 @@ test('frames with a valid CRC but inconsistent or out-of-range fields are refuse
   for (const [what, edit] of cases) {
     assert.deepEqual(parseDenseFrame(forge(frame, edit)), { ok: false, reason: 'bad-header' }, what);
   }
-  const v2 = forge(frame, (_v, b) => (b[2] = 2));
-  assert.deepEqual(parseDenseFrame(v2), { ok: false, reason: 'unknown-version' });
+  for (const version of [0, 3, 0xff]) {
+    const other = forge(frame, (_v, b) => (b[2] = version));
+    assert.deepEqual(parseDenseFrame(other), { ok: false, reason: 'unknown-version' }, `version ${version}`);
+  }
+  // Version 1 knew only the compression flag: bit 1 is reserved there.
+  const v1 = forge(frame, (_v, b) => (b[2] = 1));
+  assert.equal(parseDenseFrame(v1).ok, true);
+  assert.deepEqual(parseDenseFrame(forge(v1, (_v, b) => (b[3] = 0x02))), { ok: false, reason: 'bad-header' });
   assert.deepEqual(parseDenseFrame(new TextEncoder().encode('UR:BYTES/ABC')), {
     ok: false,
     reason: 'not-dense',
@@ -197,4 +205,51 @@ test('the largest frame fits a version-40-L QR code, the default one version 25-
   const f = enc.frame(0);
   assert.equal(QRCode.create([{ data: f, mode: 'byte' }], { errorCorrectionLevel: 'L' }).version, 25);
   assert.equal(QRCode.create([{ data: f, mode: 'byte' }], { errorCorrectionLevel: 'M' }).version, 29);
+});
+
+test('flags bit 1 marks GF(2) repair frames; version 1 frames read as GF(2); a GF(256) frame is capped at K = 1000', () => {
+  const payload = new Uint8Array(1500).map((_, i) => i * 31);
+  const gf256 = parseDenseFrame(
+    new DenseEncoder(payload, { fragmentLength: 100, compress: false }).frame(20),
+  );
+  assert.ok(gf256.ok);
+  assert.equal(gf256.frame.version, 2);
+  assert.equal(gf256.frame.repairField, 'gf256');
+  const gf2Frame = new DenseEncoder(payload, {
+    fragmentLength: 100,
+    compress: false,
+    repairField: 'gf2',
+  }).frame(20);
+  assert.equal(gf2Frame[3], 0x02);
+  const gf2 = parseDenseFrame(gf2Frame);
+  assert.ok(gf2.ok);
+  assert.equal(gf2.frame.repairField, 'gf2');
+  const v1 = parseDenseFrame(
+    forge(gf2Frame, (_v, b) => {
+      b[2] = 1;
+      b[3] = 0;
+    }),
+  );
+  assert.ok(v1.ok);
+  assert.deepEqual([v1.frame.version, v1.frame.repairField], [1, 'gf2']);
+
+  // A hostile GF(256) frame announcing 1,001 one-byte fragments (the sender's encoder would use GF(2)).
+  const big = new DenseEncoder(
+    new Uint8Array(1001).map((_, i) => i),
+    {
+      fragmentLength: 1,
+      compress: false,
+    },
+  ).frame(0);
+  assert.equal(big[3], 0x02);
+  assert.equal(parseDenseFrame(big).ok, true);
+  assert.deepEqual(parseDenseFrame(forge(big, (_v, b) => (b[3] = 0))), { ok: false, reason: 'bad-header' });
+  const at1000 = new DenseEncoder(
+    new Uint8Array(1000).map((_, i) => i),
+    { fragmentLength: 1, compress: false },
+  );
+  assert.equal(at1000.frame(0)[3], 0x00);
+  assert.equal(parseDenseFrame(at1000.frame(1000)).ok, true);
+  assert.equal(DENSE_LIMITS.maxGf256FragmentCount, 1000);
+  assert.equal(REPAIR_TAG, 'airlock-dense-v2/repair');
 });

@@ -6,20 +6,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { crc32 } from './crc32.js';
+import { crc32 } from '../crc32.js';
 import { DenseDecoder } from './decoder.js';
 import { DenseEncoder } from './encoder.js';
 import { DENSE_MAGIC } from './frame.js';
 
-test('property: random payloads round-trip for any fragment length, compression and loss pattern', () => {
+test('property: random payloads round-trip for any fragment length, compression, repair field and loss pattern', () => {
   fc.assert(
     fc.property(
       fc.uint8Array({ minLength: 1, maxLength: 4000 }),
       fc.integer({ min: 1, max: 400 }),
       fc.boolean(),
+      fc.constantFrom('gf256' as const, 'gf2' as const),
       fc.infiniteStream(fc.boolean()),
-      (payload, fragmentLength, compress, drops) => {
-        const enc = new DenseEncoder(payload, { fragmentLength, compress });
+      (payload, fragmentLength, compress, repairField, drops) => {
+        const enc = new DenseEncoder(payload, { fragmentLength, compress, repairField });
         const dec = new DenseDecoder();
         const it = drops[Symbol.iterator]();
         let shown = 0;
@@ -42,7 +43,7 @@ test('property: random byte strings (with or without the magic) never throw and 
   const dec = new DenseDecoder();
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 3000 }), fc.boolean(), (bytes, withMagic) => {
-      if (withMagic && bytes.length >= 3) bytes.set([DENSE_MAGIC[0], DENSE_MAGIC[1], 1]);
+      if (withMagic && bytes.length >= 3) bytes.set([DENSE_MAGIC[0], DENSE_MAGIC[1], 1 + (bytes[2]! & 1)]);
       const v = dec.receive(bytes);
       assert.equal(v, 'corrupt');
       assert.equal(dec.isComplete(), false);

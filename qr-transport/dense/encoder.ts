@@ -1,14 +1,18 @@
 /**
  * The sending side of the dense framing (frame.ts) and its fountain code (fountain.ts): splits one
  * payload into K equal fragments and produces an endless run of frames, the K plain fragments first,
- * then repair frames. Deterministic: the same payload and options give the same frames.
+ * then repair frames: GF(256) sums up to `DENSE_LIMITS.maxGf256FragmentCount` fragments, GF(2) XOR
+ * subsets (fountain-gf2.ts) above. Writes version 2. Deterministic: the same payload and options
+ * give the same frames.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { DenseError } from './errors.js';
-import { combineFragments, frameCoefficients } from './fountain.js';
+import { combineFragmentsGf256, type RepairField } from './fountain.js';
+import { combineFragments, frameCoefficients } from './fountain-gf2.js';
 import {
   DEFAULT_DENSE_FRAGMENT_LENGTH,
   DENSE_LIMITS,
+  DENSE_VERSION,
   type DenseTransferParams,
   encodeDenseFrame,
   FRAME_OVERHEAD,
@@ -23,6 +27,11 @@ export interface DenseEncodeOptions {
   readonly fragmentLength?: number;
   /** Send raw-DEFLATE compressed when that is smaller (default true). */
   readonly compress?: boolean;
+  /**
+   * The field repair frames are mixed in. Default: gf256 up to `DENSE_LIMITS.maxGf256FragmentCount`
+   * fragments, gf2 above (where gf256 is refused with DENSE_INVALID_OPTION).
+   */
+  readonly repairField?: RepairField;
 }
 
 export class DenseEncoder {
@@ -74,9 +83,24 @@ export class DenseEncoder {
         `${sent.length} bytes at ${maxFragment} bytes a fragment need ${k} fragments; the limit is ${DENSE_LIMITS.maxFragmentCount} (use a longer fragment length)`,
       );
     }
+    const repairField = opts.repairField ?? (k <= DENSE_LIMITS.maxGf256FragmentCount ? 'gf256' : 'gf2');
+    if (repairField !== 'gf256' && repairField !== 'gf2') {
+      throw new DenseError(
+        'DENSE_INVALID_OPTION',
+        `"repairField" expected gf256 or gf2, got ${JSON.stringify(repairField)}`,
+      );
+    }
+    if (repairField === 'gf256' && k > DENSE_LIMITS.maxGf256FragmentCount) {
+      throw new DenseError(
+        'DENSE_INVALID_OPTION',
+        `"repairField" gf256 allows at most ${DENSE_LIMITS.maxGf256FragmentCount} fragments; this payload needs ${k} (use gf2)`,
+      );
+    }
     // Even the fragments out so the last one is not a runt: same frame size, same QR version throughout.
     const fragmentLength = Math.ceil(sent.length / k);
     this.params = Object.freeze({
+      version: DENSE_VERSION,
+      repairField,
       sha256: sha256(payload),
       compressed,
       originalLength: payload.length,
@@ -110,6 +134,10 @@ export class DenseEncoder {
       return encodeDenseFrame(params, seqNum, this.fragmentBytes[seqNum]!.subarray(0, params.fragmentLength));
     }
     const acc = new Uint32Array(this.fragments[0]!.length);
+    if (params.repairField === 'gf256') {
+      combineFragmentsGf256(params.sha256, seqNum, this.fragments, acc);
+      return encodeDenseFrame(params, seqNum, new Uint8Array(acc.buffer, 0, params.fragmentLength));
+    }
     combineFragments(frameCoefficients(params.sha256, params.fragmentCount, seqNum), this.fragments, acc);
     return encodeDenseFrame(params, seqNum, new Uint8Array(acc.buffer, 0, params.fragmentLength));
   }

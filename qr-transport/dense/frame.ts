@@ -5,8 +5,9 @@
  * | offset | size | field                                                                     |
  * |-------:|-----:|---------------------------------------------------------------------------|
  * |      0 |    2 | magic `A1 7C`                                                             |
- * |      2 |    1 | version, 1                                                                |
- * |      3 |    1 | flags: bit 0 = payload sent raw-DEFLATE compressed; bits 1-7 must be 0     |
+ * |      2 |    1 | version, 2 (version 1, the GF(2)-only code, is still read)                |
+ * |      3 |    1 | flags: bit 0 = payload sent raw-DEFLATE compressed; bit 1 = repair frames |
+ * |        |      | are GF(2) XOR subsets, not GF(256) sums (version 2 only); bits 2-7 are 0  |
  * |      4 |   32 | SHA-256 of the whole (uncompressed) payload: the transfer's identity      |
  * |     36 |    4 | original length: payload bytes, 1 .. 16 MiB                               |
  * |     40 |    4 | sent length: bytes after compression (= original when not compressed)    |
@@ -17,16 +18,25 @@
  * |   52+L |    4 | CRC-32 (zlib/PNG) of bytes 0 .. 52+L-1                                    |
  *
  * A frame is exactly 56 + L bytes. Parsing is total: any byte string yields either a frame whose every
- * field is within the limits and mutually consistent, or a reason it is not one.
+ * field is within the limits and mutually consistent, or a reason it is not one. A version-2 frame of
+ * the GF(256) code announcing more than `DENSE_LIMITS.maxGf256FragmentCount` fragments is refused
+ * (`bad-header`): that cap bounds what a hostile sender can make the decoder spend.
  */
-import { crc32 } from './crc32.js';
+
+import { crc32 } from '../crc32.js';
+import type { RepairField } from './fountain.js';
 
 export const DENSE_MAGIC: readonly [number, number] = Object.freeze([0xa1, 0x7c]) as readonly [
   number,
   number,
 ];
-export const DENSE_VERSION = 1;
+/** The version this code writes. */
+export const DENSE_VERSION = 2;
+/** The versions this code reads: 1 (GF(2) repair frames only) and 2. */
+export const DENSE_READ_VERSIONS: readonly number[] = Object.freeze([1, 2]);
 export const FLAG_COMPRESSED = 0x01;
+/** Version 2: repair frames are GF(2) XOR subsets (fountain-gf2.ts) instead of GF(256) sums. */
+export const FLAG_GF2_REPAIR = 0x02;
 
 /** Offsets of the header fields (see the table above). */
 export const OFFSET = Object.freeze({
@@ -51,6 +61,12 @@ export const DENSE_LIMITS = Object.freeze({
   maxPayloadBytes: 16 * 1024 * 1024,
   /** K: fragments in one transfer. */
   maxFragmentCount: 0xffff,
+  /**
+   * K of a transfer whose repair frames are GF(256) sums: above it the encoder mixes in GF(2) and the
+   * parser refuses a GF(256) frame (a repair frame costs the decoder up to K row operations of K + L
+   * bytes, and each held repair row K bytes).
+   */
+  maxGf256FragmentCount: 1000,
   /** L: bytes of data in one frame; 2897 + 56 = 2953 bytes, the capacity of a version-40-L QR code. */
   maxFragmentLength: 2953 - FRAME_OVERHEAD,
   minFragmentLength: 1,
@@ -63,6 +79,10 @@ export const DEFAULT_DENSE_FRAGMENT_LENGTH = 1200;
 
 /** What every frame of one transfer repeats; two frames belong together when all of it is equal. */
 export interface DenseTransferParams {
+  /** The frame version (1 or 2); frames of both versions never mix in one transfer. */
+  readonly version: number;
+  /** The field repair frames are mixed in: gf256, or gf2 (flag bit 1; always for version 1). */
+  readonly repairField: RepairField;
   readonly sha256: Uint8Array;
   readonly compressed: boolean;
   readonly originalLength: number;
@@ -100,7 +120,10 @@ export function hasDenseMagic(bytes: Uint8Array): boolean {
 
 /** Checks the fields shared by every frame of a transfer; returns null when they are consistent. */
 export function transferParamsProblem(p: Omit<DenseTransferParams, 'sha256'>): string | null {
-  const { originalLength, sentLength, fragmentCount, fragmentLength, compressed } = p;
+  const { originalLength, sentLength, fragmentCount, fragmentLength, compressed, version, repairField } = p;
+  if (!DENSE_READ_VERSIONS.includes(version)) return 'version';
+  if (repairField !== 'gf256' && repairField !== 'gf2') return 'repair field';
+  if (version === 1 && repairField !== 'gf2') return 'repair field';
   if (!(originalLength >= 1 && originalLength <= DENSE_LIMITS.maxPayloadBytes)) return 'original length';
   if (!(sentLength >= 1 && sentLength <= DENSE_LIMITS.maxPayloadBytes)) return 'sent length';
   // Compression is used only when it makes the payload smaller.
@@ -112,6 +135,7 @@ export function transferParamsProblem(p: Omit<DenseTransferParams, 'sha256'>): s
   }
   if (!(fragmentCount >= 1 && fragmentCount <= DENSE_LIMITS.maxFragmentCount)) return 'fragment count';
   if (fragmentCount !== Math.ceil(sentLength / fragmentLength)) return 'fragment count';
+  if (repairField === 'gf256' && fragmentCount > DENSE_LIMITS.maxGf256FragmentCount) return 'fragment count';
   return null;
 }
 
@@ -124,8 +148,10 @@ export function encodeDenseFrame(params: DenseTransferParams, seqNum: number, da
   const view = new DataView(frame.buffer);
   frame[OFFSET.magic] = DENSE_MAGIC[0];
   frame[OFFSET.magic + 1] = DENSE_MAGIC[1];
-  frame[OFFSET.version] = DENSE_VERSION;
-  frame[OFFSET.flags] = params.compressed ? FLAG_COMPRESSED : 0;
+  frame[OFFSET.version] = params.version;
+  frame[OFFSET.flags] =
+    (params.compressed ? FLAG_COMPRESSED : 0) |
+    (params.version >= 2 && params.repairField === 'gf2' ? FLAG_GF2_REPAIR : 0);
   frame.set(params.sha256, OFFSET.sha256);
   view.setUint32(OFFSET.originalLength, params.originalLength);
   view.setUint32(OFFSET.sentLength, params.sentLength);
@@ -141,7 +167,8 @@ export function encodeDenseFrame(params: DenseTransferParams, seqNum: number, da
 export function parseDenseFrame(bytes: Uint8Array): DenseParseResult {
   if (!hasDenseMagic(bytes)) return { ok: false, reason: 'not-dense' };
   if (bytes.length < FRAME_OVERHEAD) return { ok: false, reason: 'bad-length' };
-  if (bytes[OFFSET.version] !== DENSE_VERSION) return { ok: false, reason: 'unknown-version' };
+  const version = bytes[OFFSET.version]!;
+  if (!DENSE_READ_VERSIONS.includes(version)) return { ok: false, reason: 'unknown-version' };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fragmentLength = view.getUint16(OFFSET.fragmentLength);
   if (bytes.length !== FRAME_OVERHEAD + fragmentLength) return { ok: false, reason: 'bad-length' };
@@ -149,8 +176,11 @@ export function parseDenseFrame(bytes: Uint8Array): DenseParseResult {
     return { ok: false, reason: 'bad-crc' };
   }
   const flags = bytes[OFFSET.flags]!;
-  if ((flags & ~FLAG_COMPRESSED) !== 0) return { ok: false, reason: 'bad-header' };
+  const known = version === 1 ? FLAG_COMPRESSED : FLAG_COMPRESSED | FLAG_GF2_REPAIR;
+  if ((flags & ~known) !== 0) return { ok: false, reason: 'bad-header' };
   const params = {
+    version,
+    repairField: version === 1 || (flags & FLAG_GF2_REPAIR) !== 0 ? ('gf2' as const) : ('gf256' as const),
     compressed: (flags & FLAG_COMPRESSED) !== 0,
     originalLength: view.getUint32(OFFSET.originalLength),
     sentLength: view.getUint32(OFFSET.sentLength),
@@ -172,6 +202,8 @@ export function parseDenseFrame(bytes: Uint8Array): DenseParseResult {
 /** True when two frames (or a frame and a transfer) share every transfer-wide field. */
 export function sameTransfer(a: DenseTransferParams, b: DenseTransferParams): boolean {
   if (
+    a.version !== b.version ||
+    a.repairField !== b.repairField ||
     a.compressed !== b.compressed ||
     a.originalLength !== b.originalLength ||
     a.sentLength !== b.sentLength ||
