@@ -12,7 +12,10 @@ import { violate } from './violation.js';
  * The policy to install: `proposed`, when it is the first policy or its version is above the
  * current one. Throws PolicyViolation `POLICY_ROLLBACK` otherwise.
  */
-export function acceptPolicyUpdate(current: Policy | null, proposed: Policy): Policy {
+export function acceptPolicyUpdate<P extends Pick<Policy, 'version'>>(
+  current: Pick<Policy, 'version'> | null,
+  proposed: P,
+): P {
   if (current !== null && proposed.version <= current.version) {
     const what =
       proposed.version === current.version

@@ -138,7 +138,7 @@ function checkAllowed(ctx: CliContext, params: MotionParams, policy: Policy): vo
         );
       return;
     case 'policy-change': {
-      acceptPolicyUpdate(policy, { version: params.version } as Policy);
+      acceptPolicyUpdate(policy, { version: params.version });
       return;
     }
     case 'operator-enroll':
