@@ -37,6 +37,13 @@ function pointOf(publicKey: Uint8Array): InstanceType<typeof secp256k1.Point> {
   return point;
 }
 
+/** One raw token signature to normalise and verify. */
+export interface RawEcdsaJob {
+  readonly raw: Uint8Array;
+  readonly digest: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
 /**
  * Low-S normalise a raw 64-byte `r || s` signature over a 32-byte digest, derive its recovery id
  * and verify it against `publicKey` (33-byte compressed or 65-byte uncompressed). Throws
@@ -52,27 +59,93 @@ export function normalizeSecp256k1(
   digest: Uint8Array,
   publicKey: Uint8Array,
 ): EcdsaSignature {
-  if (digest.length !== 32) throw new RangeError(`"digest" expected 32 bytes, got ${digest.length}`);
+  return normalizeSecp256k1Batch([{ raw, digest, publicKey }])[0]!;
+}
+
+/** What the first, per-signature pass of a batch found: a failure, or the values to verify. */
+type Prepared =
+  | { readonly error: Error }
+  | { readonly r: bigint; readonly s: bigint; readonly e: bigint; readonly Q: SecpPoint };
+
+/**
+ * `normalizeSecp256k1` of many signatures: the same checks, the same signatures, and the same
+ * error as `jobs.map(normalizeSecp256k1)` would throw (the one of the first job in order that
+ * fails), with the two field inversions of each signature (1/s mod n and the Z of R) done as one
+ * batch inversion each (Montgomery's trick, noble's `invertBatch`). `remember: false` skips the
+ * memo (a verifier-pool worker: its caller records what comes back).
+ */
+export function normalizeSecp256k1Batch(
+  jobs: readonly RawEcdsaJob[],
+  options: { readonly remember?: boolean } = {},
+): EcdsaSignature[] {
+  const prepared: Prepared[] = jobs.map(prepare);
+  // 1/s for every signature that passed the range checks, in one inversion.
+  const live = prepared.flatMap((p, i) => ('error' in p ? [] : [i]));
+  const sInv = Fn.invertBatch(live.map((i) => (prepared[i] as { s: bigint }).s));
+  const points = new Map<number, SecpPoint>();
+  live.forEach((i, k) => {
+    const p = prepared[i] as Exclude<Prepared, { error: Error }>;
+    const inv = sInv[k]!;
+    const R = secp256k1.Point.BASE.multiplyUnsafe(Fn.mul(p.e, inv)).add(p.Q.multiplyUnsafe(Fn.mul(p.r, inv)));
+    if (!R.is0()) points.set(i, R);
+  });
+  // Affine x(R), y(R) for every finite R, with one inversion of all the Z coordinates.
+  const finite = [...points.keys()];
+  const zInv = Fp.invertBatch(finite.map((i) => points.get(i)!.Z));
+  const affine = new Map<number, { x: bigint; y: bigint }>();
+  finite.forEach((i, k) => {
+    // toAffine checks Z · Z⁻¹ = 1, so a wrong batch inverse could not pass unnoticed.
+    affine.set(i, points.get(i)!.toAffine(zInv[k]));
+  });
+  const remember = options.remember ?? true;
+  return prepared.map((p, i) => {
+    if ('error' in p) throw p.error;
+    const sig = finish(p.r, p.s, affine.get(i));
+    const job = jobs[i]!;
+    if (remember) rememberVerified(sig, job.digest, job.publicKey);
+    return sig;
+  });
+}
+
+type SecpPoint = InstanceType<typeof secp256k1.Point>;
+const Fp = secp256k1.Point.Fp;
+
+/** The checks before any curve arithmetic, in the order `normalizeSecp256k1` has always made them. */
+function prepare(job: RawEcdsaJob): Prepared {
+  const { raw, digest, publicKey } = job;
+  if (digest.length !== 32)
+    return { error: new RangeError(`"digest" expected 32 bytes, got ${digest.length}`) };
   if (raw.length !== 64) {
-    throw new SignatureCheckError(
-      `token returned a ${raw.length}-byte ECDSA signature, expected 64 (r || s)`,
-    );
+    return {
+      error: new SignatureCheckError(
+        `token returned a ${raw.length}-byte ECDSA signature, expected 64 (r || s)`,
+      ),
+    };
   }
   const r = bytesToBigInt(raw.subarray(0, 32));
   const highS = bytesToBigInt(raw.subarray(32, 64));
   if (r <= 0n || r >= N || highS <= 0n || highS >= N) {
-    throw new SignatureCheckError(
-      'token returned an ECDSA signature with r or s out of range; nothing exported',
-    );
+    return {
+      error: new SignatureCheckError(
+        'token returned an ECDSA signature with r or s out of range; nothing exported',
+      ),
+    };
   }
   const s = highS > HALF_N ? N - highS : highS;
-  let Q: InstanceType<typeof secp256k1.Point>;
+  let Q: SecpPoint;
   try {
     Q = pointOf(publicKey);
   } catch {
-    throw new SignatureCheckError("the key's public half is not a secp256k1 point; nothing exported");
+    return {
+      error: new SignatureCheckError("the key's public half is not a secp256k1 point; nothing exported"),
+    };
   }
-  const R = verificationPoint(r, s, digest, Q);
+  // bits2int then mod n (SEC 1 §4.1.4 step 5): a 32-byte digest is already 256 bits.
+  return { r, s, e: Fn.create(bytesToBigInt(digest)), Q };
+}
+
+/** x(R) = r or a refusal; the recovery id from y(R); the normalised signature. */
+function finish(r: bigint, s: bigint, R: { x: bigint; y: bigint } | undefined): EcdsaSignature {
   if (!R)
     throw new SignatureCheckError(
       'the token returned an ECDSA signature that does not verify; nothing exported',
@@ -92,9 +165,7 @@ export function normalizeSecp256k1(
   const compact = new Uint8Array(64);
   compact.set(bigIntToBytes32(r), 0);
   compact.set(bigIntToBytes32(s), 32);
-  const sig: EcdsaSignature = { scheme: 'ecdsa-secp256k1', r, s, recovery, compact };
-  rememberVerified(sig, digest, publicKey);
-  return sig;
+  return { scheme: 'ecdsa-secp256k1', r, s, recovery, compact };
 }
 
 /** R = (e/s)·G + (r/s)·Q in affine form, or undefined at infinity. r, s in [1, n). */
@@ -102,7 +173,7 @@ function verificationPoint(
   r: bigint,
   s: bigint,
   digest: Uint8Array,
-  Q: InstanceType<typeof secp256k1.Point>,
+  Q: SecpPoint,
 ): { x: bigint; y: bigint } | undefined {
   // bits2int then mod n (SEC 1 §4.1.4 step 5): a 32-byte digest is already 256 bits.
   const e = Fn.create(bytesToBigInt(digest));
@@ -119,14 +190,38 @@ function verificationPoint(
 const VERIFIED = new Map<string, 0 | 1>();
 const VERIFIED_MAX = 20_000;
 
+/** The lengths, then the three byte strings one char per byte (latin1): injective, half the size of hex. */
 function memoKey(compact: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): string {
-  return `${Buffer.from(compact).toString('hex')}${Buffer.from(digest).toString('hex')}${Buffer.from(publicKey).toString('hex')}`;
+  const bytes = Buffer.concat([compact, digest, publicKey]).toString('latin1');
+  return `${compact.length}:${digest.length}:${publicKey.length}:${bytes}`;
 }
 
 /** Record a signature that `normalizeSecp256k1` accepted (also for results coming back from workers). */
 export function rememberVerified(sig: EcdsaSignature, digest: Uint8Array, publicKey: Uint8Array): void {
+  rememberVerifiedBytes(sig.compact, digest, publicKey, sig.recovery);
+}
+
+/**
+ * The same, by bytes: for a thread of this process handing on entries of another thread's memo
+ * (`verifiedRecovery` there), never for signatures nobody here verified.
+ */
+export function rememberVerifiedBytes(
+  compact: Uint8Array,
+  digest: Uint8Array,
+  publicKey: Uint8Array,
+  recovery: 0 | 1,
+): void {
   if (VERIFIED.size >= VERIFIED_MAX) VERIFIED.clear();
-  VERIFIED.set(memoKey(sig.compact, digest, publicKey), sig.recovery);
+  VERIFIED.set(memoKey(compact, digest, publicKey), recovery);
+}
+
+/** The recovery id this thread's memo holds for exactly these bytes, if `normalizeSecp256k1` verified them. */
+export function verifiedRecovery(
+  compact: Uint8Array,
+  digest: Uint8Array,
+  publicKey: Uint8Array,
+): 0 | 1 | undefined {
+  return VERIFIED.get(memoKey(compact, digest, publicKey));
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { normalizeSecp256k1, rememberVerified } from './ecdsa.js';
+import { normalizeSecp256k1Batch, rememberVerified } from './ecdsa.js';
 import { SignatureCheckError } from './errors.js';
 import type { EcdsaSignature } from './types.js';
 
@@ -75,7 +75,7 @@ export class VerifierPool {
   drainHere(): void {
     for (let task = this.queue.shift(); task; task = this.queue.shift()) {
       try {
-        task.resolve(task.chunk.jobs.map((j) => normalizeSecp256k1(j.raw, j.digest, j.publicKey)));
+        task.resolve(normalizeSecp256k1Batch(task.chunk.jobs));
       } catch (err) {
         task.reject(err instanceof Error ? err : new SignatureCheckError(String(err)));
       }

@@ -1,6 +1,6 @@
 /** Worker thread of the verifier pool: normalises and verifies chunks of raw ECDSA signatures. */
 import { parentPort } from 'node:worker_threads';
-import { normalizeSecp256k1 } from './ecdsa.js';
+import { normalizeSecp256k1Batch } from './ecdsa.js';
 import type { VerifyChunk, VerifyChunkResult } from './verify-pool.js';
 
 parentPort?.on('message', (chunk: VerifyChunk) => {
@@ -9,7 +9,8 @@ parentPort?.on('message', (chunk: VerifyChunk) => {
     reply = {
       id: chunk.id,
       ok: true,
-      signatures: chunk.jobs.map((job) => normalizeSecp256k1(job.raw, job.digest, job.publicKey)),
+      // The pool records what comes back on the calling thread; nothing to remember here.
+      signatures: normalizeSecp256k1Batch(chunk.jobs, { remember: false }),
     };
   } catch (err) {
     reply = { id: chunk.id, ok: false, message: (err as Error).message };

@@ -8,6 +8,7 @@
 import type { AdapterContext, Decoded, DecodedWithdrawal } from './chains/adapter.js';
 import { formatUnits } from './chains/ethereum/units.js';
 import { ADAPTERS } from './chains/index.js';
+import { decodeAll } from './chains/parallel.js';
 import { crossCheck } from './crosscheck.js';
 import { RefusalError, refuse } from './errors.js';
 import {
@@ -65,16 +66,23 @@ export function inspectBatch(input: Uint8Array | string, trust: TrustAnchors, no
   }
   const withdrawals: InspectedWithdrawal[] = [];
   const spentBy = new Map<string, string>();
-  for (const declared of batch.withdrawals) {
+  // Decoding is pure and per withdrawal: it runs on this thread and a worker beside it
+  // (chains/parallel.ts); everything below still happens in batch order, so the first refusal is
+  // the one a one-by-one pass would make.
+  const outcomes = decodeAll(
+    batch.withdrawals.map((declared) => ({
+      chain: declared.chain,
+      input: { withdrawalId: declared.id, rawTx: declared.rawTx, keyLabel: declared.keyLabel },
+    })),
+    trust.ctx,
+  );
+  for (const [n, declared] of batch.withdrawals.entries()) {
     const adapter = ADAPTERS[declared.chain];
-    const decoded = decodeGuarded(
-      () =>
-        adapter.decode(
-          { withdrawalId: declared.id, rawTx: declared.rawTx, keyLabel: declared.keyLabel },
-          trust.ctx,
-        ),
-      declared.id,
-    );
+    const outcome = outcomes[n]!;
+    const decoded = decodeGuarded(() => {
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    }, declared.id);
     crossCheck(declared, decoded.view, adapter, trust.ctx);
     for (const key of decoded.view.replayKeys) {
       const other = spentBy.get(key);

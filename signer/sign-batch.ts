@@ -8,6 +8,7 @@
  * `InspectedBatch` made by inspectBatch and the `Quorum` that approved exactly it) reaches `signBatch`.
  */
 
+import { verifiedRecovery } from '../hsm/ecdsa.js';
 import { type ApprovedBatch, isApprovedBatch } from './approved-batch.js';
 import type {
   EcdsaSignature,
@@ -16,7 +17,7 @@ import type {
   SignedTx,
   SigningRequest,
 } from './chains/adapter.js';
-import { ADAPTERS } from './chains/index.js';
+import { assembleAll, releaseWorker, type VerifiedSeed } from './chains/parallel.js';
 import { refuse } from './errors.js';
 import {
   attachSignature,
@@ -88,9 +89,27 @@ export async function signBatch(
     });
   }
 
+  // Assembly is pure and per withdrawal: on this thread and a worker beside it (chains/parallel.ts),
+  // failures taken in batch order. Signatures this thread verified (the backend's pool) go along as
+  // memo entries, so the worker does not redo their curve arithmetic; anything else it verifies.
+  const assembled = assembleAll(
+    items.map(({ w, requests }, i) => {
+      const verified: VerifiedSeed[] = [];
+      requests.forEach((req, k) => {
+        const sig = signatures[i]![k];
+        if (sig?.scheme !== 'ecdsa-secp256k1') return;
+        const recovery = verifiedRecovery(sig.compact, req.digest, req.publicKey);
+        if (recovery !== undefined && recovery === sig.recovery)
+          verified.push({ compact: sig.compact, digest: req.digest, publicKey: req.publicKey, recovery });
+      });
+      return { chain: w.declared.chain, decoded: w.decoded, signatures: signatures[i]!, verified };
+    }),
+  );
+  await releaseWorker();
   const withdrawals: ResultWithdrawal[] = items.map(({ w }, i) => {
-    const adapter = ADAPTERS[w.declared.chain];
-    const signedTx: SignedTx = adapter.assemble(w.decoded, signatures[i]!);
+    const outcome = assembled[i]!;
+    if (!outcome.ok) throw outcome.error;
+    const signedTx: SignedTx = outcome.value;
     return { id: w.declared.id, chain: w.declared.chain, signedTx };
   });
 

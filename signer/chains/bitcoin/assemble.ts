@@ -10,13 +10,12 @@
  * and must have the decoded txid: Airlock never emits a transaction other than the one it showed.
  * Any failure refuses the withdrawal with SIGNATURE_VERIFY_FAILED.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { base64 } from '@scure/base';
 import { Transaction } from '@scure/btc-signer';
 import { refuse } from '../../errors.js';
 import type { Decoded, ProducedSignature, SignedTx } from '../adapter.js';
 import type { BitcoinState } from './decode.js';
-import { equalBytes } from './encoding.js';
+import { equalBytes, flatHex } from './encoding.js';
 import { PSBT_PARSE_OPTIONS, unsignedView } from './psbt.js';
 import { SIGHASH_ALL } from './sighash.js';
 import {
@@ -119,7 +118,7 @@ function assembleRaw(decoded: Decoded<BitcoinState>, witnesses: readonly Uint8Ar
   } catch (e) {
     return failed(state, wid, 'transaction', 'the signed transaction does not parse', message(e));
   }
-  const hex = bytesToHex(raw);
+  const hex = flatHex(raw);
   if (reparsed.id !== state.txid || reparsed.hex !== hex)
     failed(state, wid, 'transaction', 'the signed transaction is not the decoded one', `txid ${reparsed.id}`);
   return { format: 'raw', hex, txid: state.txid };

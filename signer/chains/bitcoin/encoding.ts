@@ -7,7 +7,7 @@
  */
 import { ripemd160 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 
 /** 21 million BTC in satoshi: consensus limit of any amount and of any sum of outputs. */
 export const MAX_MONEY = 2_100_000_000_000_000n;
@@ -62,7 +62,16 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
+/**
+ * Lower-case hex as one flat string (Node's encoder). Hex built by `+=` is a rope of one node per
+ * byte until read (tens of bytes of heap per byte), and txids and signed transactions are held for
+ * the whole batch.
+ */
+export function flatHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
 /** Display-order (RPC, explorer) hex of a 32-byte hash held in wire order, and the reverse. */
 export function reversedHex(bytes: Uint8Array): string {
-  return bytesToHex(Uint8Array.from(bytes).reverse());
+  return flatHex(Uint8Array.from(bytes).reverse());
 }

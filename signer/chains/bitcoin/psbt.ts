@@ -13,7 +13,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { base64 } from '@scure/base';
 import { Transaction } from '@scure/btc-signer';
 import { refuse } from '../../errors.js';
-import { equalBytes } from './encoding.js';
+import { equalBytes, flatHex } from './encoding.js';
 import { serializeUnsignedTx, type UnsignedTx } from './transaction.js';
 
 export interface ParsedPsbt {
@@ -44,7 +44,7 @@ export function unsignedView(tx: Transaction): UnsignedTx {
     if (input.txid === undefined || input.index === undefined)
       throw new Error(`inputs[${i}] has no previous outpoint`);
     inputs.push({
-      prevout: { txid: bytesToHex(input.txid), vout: input.index },
+      prevout: { txid: flatHex(input.txid), vout: input.index },
       sequence: input.sequence ?? 0xffffffff,
     });
   }

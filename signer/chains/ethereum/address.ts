@@ -13,19 +13,45 @@ import { toHex } from './hex.js';
 
 const ADDRESS_TEXT = /^0x[0-9a-fA-F]{40}$/;
 
-/** EIP-55 checksummed form of a lower- or upper-case `0x` address. */
-export function toChecksumAddress(address: string): string {
-  if (!ADDRESS_TEXT.test(address))
-    throw new TypeError(`expected 0x and 40 hex digits, got ${JSON.stringify(address)}`);
-  const lower = address.slice(2).toLowerCase();
-  const hash = toHex(keccak_256(new TextEncoder().encode(lower)));
+/**
+ * Memo of pure functions of public data (strings in, strings out), bounded: a batch names the same
+ * signing key's address and often the same destinations many times, and the cross-check computes
+ * the checksum of a destination the decoder just computed. Cleared when full.
+ */
+class Memo {
+  private readonly map = new Map<string, string>();
+  constructor(private readonly max: number) {}
+  get(key: string, compute: (key: string) => string): string {
+    let value = this.map.get(key);
+    if (value === undefined) {
+      value = compute(key);
+      if (this.map.size >= this.max) this.map.clear();
+      this.map.set(key, value);
+    }
+    return value;
+  }
+}
+const CHECKSUMMED = new Memo(4096);
+const ADDRESS_OF_KEY = new Memo(256);
+const encoder = new TextEncoder();
+
+function checksum(lower: string): string {
+  const hash = keccak_256(encoder.encode(lower));
   let out = '0x';
   for (let i = 0; i < 40; i++) {
     const c = lower[i]!;
     // A letter is upper case when the matching nibble of keccak256(lower-case hex) is 8 or more.
-    out += Number.parseInt(hash[i]!, 16) >= 8 ? c.toUpperCase() : c;
+    const nibble = i % 2 === 0 ? hash[i >> 1]! >> 4 : hash[i >> 1]! & 0x0f;
+    out += nibble >= 8 ? c.toUpperCase() : c;
   }
   return out;
+}
+
+/** EIP-55 checksummed form of a lower- or upper-case `0x` address. */
+export function toChecksumAddress(address: string): string {
+  if (!ADDRESS_TEXT.test(address))
+    throw new TypeError(`expected 0x and 40 hex digits, got ${JSON.stringify(address)}`);
+  return CHECKSUMMED.get(address.slice(2).toLowerCase(), checksum);
 }
 
 export type ParsedAddress =
@@ -56,7 +82,10 @@ export function parseAddressText(text: string): ParsedAddress {
 
 /** Lower-case `0x` address of a secp256k1 public key (33-byte compressed or 65-byte uncompressed). */
 export function addressOfPublicKey(publicKey: Uint8Array): string {
-  // fromBytes checks the encoding and that the point is on the curve.
-  const uncompressed = secp256k1.Point.fromBytes(publicKey).toBytes(false);
-  return `0x${toHex(keccak_256(uncompressed.subarray(1)).subarray(12))}`;
+  // Memoised by the key's bytes (only keys that decode are remembered: a bad key throws each time).
+  return ADDRESS_OF_KEY.get(toHex(publicKey), () => {
+    // fromBytes checks the encoding and that the point is on the curve.
+    const uncompressed = secp256k1.Point.fromBytes(publicKey).toBytes(false);
+    return `0x${toHex(keccak_256(uncompressed.subarray(1)).subarray(12))}`;
+  });
 }

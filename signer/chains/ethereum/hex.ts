@@ -3,6 +3,7 @@
  * (no whitespace, no `0X`). Decoding untrusted text refuses with `MALFORMED_TX`; encoding always
  * gives lower case without `0x` (Airlock's wire convention for `SignedTx.hex` and txids).
  */
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { type RefusalDetails, refuse } from '../../errors.js';
 
 const HEX_BODY = /^(?:[0-9a-fA-F]{2})*$/;
@@ -31,17 +32,18 @@ export function fromHex(text: string): Uint8Array {
   return decodeBody(body);
 }
 
+/** `body` matched HEX_BODY (ASCII hex digits of either case, even length): noble's table decoder. */
 function decodeBody(body: string): Uint8Array {
-  const out = new Uint8Array(body.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(body.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  return hexToBytes(body);
 }
 
-/** Lower-case hex without `0x`. */
+/**
+ * Lower-case hex without `0x`. Node's encoder gives one flat string; a string built by `+=` is a
+ * rope of one node per byte until something reads it (tens of bytes of heap per byte of input),
+ * and signed transactions are kept until the result is written.
+ */
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 /** `0x…` text of a byte string for refusal messages, shortened when long. */
