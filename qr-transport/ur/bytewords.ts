@@ -9,8 +9,8 @@
  * plus the checksum, and a checksum that does not match.
  *
  * The word list is bcr-2020-012's "Word List" (index = byte value); bytewords.test.ts checks it against
- * ../shared/vectors/bc-ur. (signer/format has the same table for fingerprints; qr-transport sits below
- * signer, so it keeps its own.)
+ * ../shared/vectors/bc-ur. signer/format's batch fingerprint uses this same table (signer sits above
+ * qr-transport, so it imports it from here).
  */
 import { crc32Bytes } from './crc32.js';
 import { UrError } from './errors.js';
