@@ -33,55 +33,17 @@ import { HsmSigningBackend } from '../signer/hsm-backend.js';
 import { inspectBatch } from '../signer/inspect.js';
 import { NETWORKS } from '../signer/networks.js';
 import { buildSignedBatch } from '../signer/online/build.js';
-import type { Intents, WithdrawalIntent } from '../signer/online/intents.js';
 import { verifyResultForBatch } from '../signer/online/verify.js';
 import { signBatch } from '../signer/sign-batch.js';
+import { mixedIntents } from '../test-support/mixed-intents.js';
 import { approvedForTests } from '../test-support/quorum.js';
 import { createTestHsm } from '../test-support/softhsm.js';
 import { type BenchResult, median } from './report.js';
 
 const USDC = { contract: '0x1c7d4b196cb0c7b01d743fbc6116a902379c7238', symbol: 'USDC', decimals: 6 };
 const COORDINATOR_SECRET = sha256(new TextEncoder().encode('airlock bench coordinator'));
-const BTC_DEST = 'tb1q6chvjkdu84edy8hj6t9k65sxkechza8zjgzcmt';
-const ETH_DEST = '0x8ba1f109551bD432803012645Ac136ddd64DBA72';
-
-function intentsFor(count: number): Intents {
-  const withdrawals: WithdrawalIntent[] = [];
-  for (let i = 0; i < count; i++) {
-    const id = `wd-${String(i).padStart(6, '0')}`;
-    if (i % 2 === 0) {
-      const txid = Buffer.from(sha256(new TextEncoder().encode(`utxo-${i}`))).toString('hex');
-      withdrawals.push({
-        id,
-        chain: 'bitcoin',
-        asset: 'native',
-        destination: BTC_DEST,
-        amount: 100_000n + BigInt(i),
-        feeCap: 5_000n,
-        keyLabel: 'btc-1',
-        bitcoin: { inputType: 'p2wpkh', fee: 1_500n, utxos: [{ txid, vout: i % 4, amount: 1_000_000n }] },
-      });
-    } else {
-      const token = i % 4 === 1;
-      withdrawals.push({
-        id,
-        chain: 'ethereum',
-        asset: token ? USDC.contract : 'native',
-        destination: ETH_DEST,
-        amount: token ? 1_000_000n + BigInt(i) : 10n ** 16n + BigInt(i),
-        feeCap: 65_000n * 40_000_000_000n,
-        keyLabel: 'eth-1',
-        ethereum: {
-          nonce: BigInt(i),
-          gasLimit: token ? 65_000n : 21_000n,
-          maxFeePerGas: 40_000_000_000n,
-          maxPriorityFeePerGas: 1_500_000_000n,
-        },
-      });
-    }
-  }
-  return { batchId: `bench-${count}`, network: 'testnet', validForMinutes: 600, withdrawals };
-}
+const _BTC_DEST = 'tb1q6chvjkdu84edy8hj6t9k65sxkechza8zjgzcmt';
+const _ETH_DEST = '0x8ba1f109551bD432803012645Ac136ddd64DBA72';
 
 export interface Setup {
   readonly ctx: AdapterContext;
@@ -117,7 +79,7 @@ export async function setup(count: number): Promise<Setup> {
       maxFeePerGas: 500_000_000_000n,
     },
   };
-  const built = await buildSignedBatch(intentsFor(count), {
+  const built = await buildSignedBatch(mixedIntents(count, `bench-${count}`, 600), {
     keys: ctx.keys,
     coordinatorKeyId: 'coordinator-1',
     signDigest: async (d) => ed25519.sign(d, COORDINATOR_SECRET),

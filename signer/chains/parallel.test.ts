@@ -9,11 +9,11 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { normalizeSecp256k1, verifiedRecovery } from '../../hsm/ecdsa.js';
+import { mixedIntents } from '../../test-support/mixed-intents.js';
 import { RefusalError } from '../errors.js';
 import { parseBatch } from '../format/index.js';
 import { NETWORKS } from '../networks.js';
 import { buildSignedBatch } from '../online/build.js';
-import type { Intents, WithdrawalIntent } from '../online/intents.js';
 import type { AdapterContext, EcdsaSignature } from './adapter.js';
 import { ADAPTERS } from './index.js';
 import {
@@ -46,44 +46,6 @@ const ctx: AdapterContext = {
   },
 };
 
-function intents(count: number): Intents {
-  const withdrawals: WithdrawalIntent[] = [];
-  for (let i = 0; i < count; i++) {
-    const id = `wd-${String(i).padStart(4, '0')}`;
-    if (i % 2 === 0) {
-      const txid = Buffer.from(sha256(enc.encode(`utxo-${i}`))).toString('hex');
-      withdrawals.push({
-        id,
-        chain: 'bitcoin',
-        asset: 'native',
-        destination: 'tb1q6chvjkdu84edy8hj6t9k65sxkechza8zjgzcmt',
-        amount: 100_000n + BigInt(i),
-        feeCap: 5_000n,
-        keyLabel: 'btc-1',
-        bitcoin: { inputType: 'p2wpkh', fee: 1_500n, utxos: [{ txid, vout: i % 4, amount: 1_000_000n }] },
-      });
-    } else {
-      const token = i % 4 === 1;
-      withdrawals.push({
-        id,
-        chain: 'ethereum',
-        asset: token ? USDC.contract : 'native',
-        destination: '0x8ba1f109551bD432803012645Ac136ddd64DBA72',
-        amount: token ? 1_000_000n + BigInt(i) : 10n ** 16n + BigInt(i),
-        feeCap: 65_000n * 40_000_000_000n,
-        keyLabel: 'eth-1',
-        ethereum: {
-          nonce: BigInt(i),
-          gasLimit: token ? 65_000n : 21_000n,
-          maxFeePerGas: 40_000_000_000n,
-          maxPriorityFeePerGas: 1_500_000_000n,
-        },
-      });
-    }
-  }
-  return { batchId: 'parallel-test', network: 'testnet', validForMinutes: 60, withdrawals };
-}
-
 /** Runs `fn` until the worker has delivered at least one chunk of it (it starts lazily). */
 function withWorker<T>(fn: () => T): T {
   for (let attempt = 0; attempt < 200; attempt++) {
@@ -109,7 +71,7 @@ function sameOutcomes<T>(parallel: readonly Outcome<T>[], sequential: readonly O
   });
 }
 
-const built = await buildSignedBatch(intents(200), {
+const built = await buildSignedBatch(mixedIntents(200, 'parallel-test', 60), {
   keys: ctx.keys,
   coordinatorKeyId: 'coordinator-1',
   signDigest: async (d) => ed25519.sign(d, COORDINATOR_SECRET),
