@@ -51,15 +51,35 @@ export interface SignedBatch {
 
 const equalBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 
+/** Where the pipeline is, for a progress bar: signatures made of all the batch needs. */
+export interface SigningProgress {
+  readonly phase: 'checking' | 'signing' | 'verifying' | 'done';
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface SignBatchOptions {
+  /**
+   * Called as the pipeline moves on. With it, each key's digests go to the HSM in chunks (about 50
+   * steps for the whole batch, at least 16 digests a call) so the caller sees signatures come in;
+   * without it, one call per key.
+   */
+  readonly onProgress?: (progress: SigningProgress) => void;
+}
+
 export async function signBatch(
   approved: ApprovedBatch,
   backend: SigningBackend,
   now: Date,
+  options: SignBatchOptions = {},
 ): Promise<SignedBatch> {
   if (!isApprovedBatch(approved))
     throw new TypeError('"approved" is not an ApprovedBatch made by approveBatch');
   const { inspected } = approved;
   const items = inspected.withdrawals.map((w) => ({ w, requests: w.decoded.signing }));
+  const total = items.reduce((n, { requests }) => n + requests.length, 0);
+  const report = options.onProgress ?? (() => {});
+  report({ phase: 'checking', done: 0, total });
 
   // Refuse before the HSM signs anything: every request must be producible by this module with the enrolled key.
   for (const { w, requests } of items) {
@@ -80,14 +100,24 @@ export async function signBatch(
     });
   });
   const signatures: ProducedSignature[][] = items.map(({ requests }) => new Array(requests.length));
+  const chunk = options.onProgress ? Math.max(16, Math.ceil(total / 50)) : Number.POSITIVE_INFINITY;
+  let done = 0;
+  report({ phase: 'signing', done, total });
   for (const [label, group] of byKey) {
-    const sigs = await backend.signEcdsa(label, group.publicKey, group.digests);
-    if (sigs.length !== group.digests.length)
-      throw new Error(`HSM returned ${sigs.length} signatures for ${group.digests.length} digests`);
-    group.slots.forEach(({ item, index }, i) => {
-      signatures[item]![index] = sigs[i]!;
-    });
+    for (let start = 0; start < group.digests.length; start += chunk) {
+      const digests = Number.isFinite(chunk) ? group.digests.slice(start, start + chunk) : group.digests;
+      const sigs = await backend.signEcdsa(label, group.publicKey, digests);
+      if (sigs.length !== digests.length)
+        throw new Error(`HSM returned ${sigs.length} signatures for ${digests.length} digests`);
+      sigs.forEach((sig, i) => {
+        const { item, index } = group.slots[start + i]!;
+        signatures[item]![index] = sig;
+      });
+      done += digests.length;
+      report({ phase: 'signing', done, total });
+    }
   }
+  report({ phase: 'verifying', done, total });
 
   // Assembly is pure and per withdrawal: on this thread and a worker beside it (chains/parallel.ts),
   // failures taken in batch order. Signatures this thread verified (the backend's pool) go along as
@@ -122,6 +152,7 @@ export async function signBatch(
   });
   const signature = await backend.signAppliance(resultDigest(body));
   const result = attachSignature(body, signature) as ResultWire;
+  report({ phase: 'done', done, total });
   return { result, json: serializeResult(result), withdrawals };
 }
 

@@ -1,8 +1,11 @@
 /**
  * One operator's two factors over an approval message (signer/quorum/approval-message.ts), for a batch
  * or a governance motion: the operator's card (Ed25519 key `operator-<id>`, after C_Login with the
- * card's PIN, under Airlock's own PIN lock-out) and the WebAuthn credential, which on the command line
- * is the SOFTWARE AUTHENTICATOR FOR TESTS AND DEMO (no authenticator is attached to a CLI).
+ * card's PIN, under Airlock's own PIN lock-out) and the WebAuthn credential. Where the factors come
+ * from is an `ApprovalFactors`: on the command line the PIN is typed (or piped) and the WebAuthn
+ * assertion is the SOFTWARE AUTHENTICATOR FOR TESTS AND DEMO (no authenticator is attached to a CLI);
+ * in the operator console both come from the operator at the screen (the PIN field and
+ * navigator.credentials.get with user verification).
  *
  * The result is verified by the quorum core before it is returned, exactly as the quorum will verify
  * it later: the CLI never trusts its own factors. The operator's new WebAuthn counter is persisted.
@@ -14,8 +17,13 @@ import {
   approvalDigest,
   approvalMessage,
   verifyApproval,
+  type WebAuthnAssertion,
 } from '../../signer/quorum/index.js';
-import { loadSoftwareAuthenticator, saveSoftwareAuthenticatorCounter } from '../config/approvals.js';
+import {
+  loadSoftwareAuthenticator,
+  SOFTWARE_AUTHENTICATOR_WARNING,
+  saveSoftwareAuthenticatorCounter,
+} from '../config/approvals.js';
 import { type EnrolledOperator, RELYING_PARTY, readRegistry, writeRegistry } from '../config/registry.js';
 import { withPinGuard } from '../config/stores.js';
 import { out } from './command.js';
@@ -35,13 +43,54 @@ export interface GivenApproval {
   readonly signCount: number;
 }
 
+/** Where an operator's two factors come from. */
+export interface ApprovalFactors {
+  /** The user PIN of the operator's card. */
+  cardPin(operator: EnrolledOperator): Promise<string>;
+  /** A WebAuthn assertion (user verified) over `challenge`, the approval digest. */
+  webauthn(operator: EnrolledOperator, challenge: Uint8Array): Promise<WebAuthnAssertion>;
+  /** What gave the assertion, for the audit log. */
+  readonly authenticator: string;
+}
+
+/** The command line's factors: the PIN typed or piped, the software authenticator (tests and demo). */
+export function cliFactors(ctx: CliContext, pinFromStdin: boolean): ApprovalFactors {
+  return {
+    authenticator: SOFTWARE_AUTHENTICATOR_WARNING,
+    cardPin: (operator) =>
+      readPin(`User PIN of ${operator.id}'s card "${operator.cardToken}": `, pinFromStdin),
+    async webauthn(operator, challenge) {
+      out(
+        `WebAuthn for ${operator.id}: SOFTWARE AUTHENTICATOR FOR TESTS AND DEMO ONLY (no biometric is checked)`,
+      );
+      const { authenticator, counter } = loadSoftwareAuthenticator(ctx.layout, operator.id);
+      const assertion = authenticator.getAssertion(challenge, { signCount: counter + 1 });
+      saveSoftwareAuthenticatorCounter(ctx.layout, operator.id, counter + 1);
+      return assertion;
+    },
+  };
+}
+
+/**
+ * The console's factors: the PIN the operator typed and the assertion their authenticator gave to
+ * navigator.credentials.get. The assertion is checked like any other (challenge, origin, rpId, UP+UV,
+ * counter, signature) before anything is stored.
+ */
+export function consoleFactors(pin: string, assertion: WebAuthnAssertion): ApprovalFactors {
+  return {
+    authenticator: 'WebAuthn authenticator with user verification (operator console)',
+    cardPin: async () => pin,
+    webauthn: async () => assertion,
+  };
+}
+
 export async function giveApproval(
   ctx: CliContext,
   operator: EnrolledOperator,
   subject: ApprovalSubject,
   subjectDigest: string,
   policyDigest: string,
-  pinFromStdin: boolean,
+  factors: ApprovalFactors,
 ): Promise<GivenApproval> {
   const operatorId = operator.id;
   const digest = approvalDigest(approvalMessage(subjectDigest, policyDigest, operatorId, subject));
@@ -52,17 +101,13 @@ export async function giveApproval(
     ctx.layout,
     { token: operator.cardToken, subject: 'user-pin' },
     async () =>
-      token.withSession(
-        await readPin(`User PIN of ${operatorId}'s card "${operator.cardToken}": `, pinFromStdin),
-        (s) => signEd25519(s, findKey(s, { label: operatorKeyLabel(operatorId) }), digest),
+      token.withSession(await factors.cardPin(operator), (s) =>
+        signEd25519(s, findKey(s, { label: operatorKeyLabel(operatorId) }), digest),
       ),
   );
 
-  // Factor 2: WebAuthn. No authenticator is attached to a CLI: the software one stands in.
-  out(`WebAuthn for ${operatorId}: SOFTWARE AUTHENTICATOR FOR TESTS AND DEMO ONLY (no biometric is checked)`);
-  const { authenticator, counter } = loadSoftwareAuthenticator(ctx.layout, operatorId);
-  const assertion = authenticator.getAssertion(digest, { signCount: counter + 1 });
-  saveSoftwareAuthenticatorCounter(ctx.layout, operatorId, counter + 1);
+  // Factor 2: WebAuthn over the same approval digest.
+  const assertion = await factors.webauthn(operator, digest);
 
   const approval: Approval = {
     operatorId,

@@ -12,6 +12,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AdapterContext, Curve, EnrolledKey, Network, TokenInfo } from '../../signer/chains/adapter.js';
 import { NETWORKS } from '../../signer/networks.js';
 import type { Operator, OperatorRole } from '../../signer/quorum/index.js';
+import { CONSOLE_ORIGIN } from '../common/ipc-contract.js';
 import { ConfigError, type HomeLayout } from './home.js';
 
 export interface Registry {
@@ -36,8 +37,11 @@ export interface EnrolledOperator extends Operator {
   readonly cardToken: string;
 }
 
-/** The appliance's WebAuthn relying party: every credential is scoped to it. */
-export const RELYING_PARTY = { rpId: 'airlock.local', origin: 'airlock://appliance' } as const;
+/**
+ * The appliance's WebAuthn relying party: every credential is scoped to it. Its origin is where the
+ * operator console is served from (in Electron by a protocol handler, never over a network).
+ */
+export const RELYING_PARTY = { rpId: 'airlock.local', origin: CONSOLE_ORIGIN } as const;
 
 export function emptyRegistry(network: Network): Registry {
   return {

@@ -28,7 +28,17 @@ export function openAudit(layout: HomeLayout, create = false): AuditLog {
   return AuditLog.open(auditPath(layout), { create });
 }
 
-/** Who acts, until operators sign in with their cards (quorum issue): the OS account running the CLI. */
+let surface: 'cli' | 'console' = 'cli';
+
+/** The operator console's process records its rows as `console:<account>` (the CLI's as `cli:<account>`). */
+export function useAuditSurface(which: 'cli' | 'console'): void {
+  surface = which;
+}
+
+/**
+ * Who acts: the surface and the OS account running it. Operators are named in the payloads of the rows
+ * their cards and WebAuthn credentials signed for.
+ */
 export function cliActor(): string {
   let name = 'unknown';
   try {
@@ -36,7 +46,7 @@ export function cliActor(): string {
   } catch {
     // no passwd entry: keep "unknown"
   }
-  return `cli:${name}`;
+  return `${surface}:${name}`;
 }
 
 /** Append one audit row (creating the log at setup only). */

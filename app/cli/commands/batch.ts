@@ -4,19 +4,16 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { approveBatch } from '../../../signer/approved-batch.js';
 import type { BatchState } from '../../../signer/batch-state.js';
 import { formatUnits } from '../../../signer/chains/ethereum/units.js';
 import { RefusalError } from '../../../signer/errors.js';
 import { LIMITS } from '../../../signer/format/index.js';
-import { HsmSigningBackend } from '../../../signer/hsm-backend.js';
 import {
   type InspectedBatch,
   inspectBatch,
   type TrustAnchors,
   withdrawalReport,
 } from '../../../signer/inspect.js';
-import { ledgerBatchOf } from '../../../signer/ledger/index.js';
 import {
   evaluatePolicy,
   type Policy,
@@ -24,11 +21,11 @@ import {
   policyBatchOf,
 } from '../../../signer/policy/index.js';
 import { collectQuorum, type Quorum } from '../../../signer/quorum/index.js';
-import { signBatch } from '../../../signer/sign-batch.js';
+import { recordExport, signApprovedBatch } from '../../appliance/batch-signing.js';
 import { loadApprovals, loadPolicy } from '../../config/approvals.js';
 import type { HomeLayout } from '../../config/home.js';
 import { adapterContextOf, RELYING_PARTY, type Registry, readRegistry } from '../../config/registry.js';
-import { audit, auditIfPresent, ledgerPath, openLedger, withPinGuard } from '../../config/stores.js';
+import { auditIfPresent, ledgerPath, openLedger } from '../../config/stores.js';
 import { type Command, out, UsageError } from '../command.js';
 import { cliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -270,90 +267,30 @@ export const sign: Command = {
     if (existsSync(values.out))
       throw new UsageError(`${values.out} already exists; Airlock never overwrites an output`);
     const ctx = cliContext();
-    const registry = readRegistry(ctx.layout);
-    if (!registry.applianceKey)
-      throw new UsageError('no appliance key enrolled (airlock enrol keys --appliance-key ...)');
-    const bytes = readInputFile(positionals[0]!, LIMITS.maxBatchBytes);
-    const now = new Date();
-    const inspected = inspectBatch(bytes, trustOf(registry), now);
-    process.stderr.write(`${humanReport(inspected).join('\n')}\n`);
-    const batchRef = {
-      batchId: inspected.batch.batchId,
-      digest: Buffer.from(inspected.batch.digest).toString('hex'),
-      fingerprint: inspected.fingerprint.text,
-    };
-    const ledger = openLedger(ctx.layout);
-    try {
-      // The replay ledger first: no withdrawal id, outpoint or nonce is ever signed twice, and a batch
-      // signed before is exported again with the very same bytes, without the HSM.
-      const entry = ledgerBatchOf(inspected);
-      const check = ledger.checkBatch(entry.batchDigest, entry.withdrawals);
-      if (check.alreadySigned) {
-        writeNewFileAtomic(values.out, check.resultBytes);
-        ledger.stepBatch(entry.batchDigest, entry.batchId, 'export');
-        audit(ctx.layout, { action: 'export', payload: { ...batchRef, file: values.out, again: true } });
-        out(
-          `batch ${inspected.batch.batchId} was signed at ${check.signedAt}; wrote the same signed result again -> ${values.out}`,
-        );
-        return EXIT.OK;
-      }
-      // The quorum before any PIN: without it nothing is signed. Its policy decision reads the
-      // ledger's history and the freeze state; the batch must have been reviewed on this appliance.
-      const quorum = quorumFor(ctx.layout, registry, inspected, now);
-      ledger.stepBatch(entry.batchDigest, entry.batchId, 'quorum');
-      const approved = approveBatch(inspected, quorum);
-
-      const token = ctx.token();
-      const tokenLabel = token.info().label;
-      const applianceKeyId = registry.applianceKey.keyId;
-      const backend = await withPinGuard(ctx.layout, { token: tokenLabel, subject: 'user-pin' }, async () =>
-        HsmSigningBackend.open(
-          token,
+    const outcome = await signApprovedBatch(
+      ctx,
+      readInputFile(positionals[0]!, LIMITS.maxBatchBytes),
+      {
+        onInspected: (inspected) => process.stderr.write(`${humanReport(inspected).join('\n')}\n`),
+        pin: (tokenLabel) =>
           values['shares-stdin']
-            ? await readPinFromShares(`signing token "${tokenLabel}"`, true)
-            : await readPin(`User PIN of signing token "${tokenLabel}": `, values['pin-stdin'] === true),
-          applianceKeyId,
-        ),
-      );
-      let signed: Awaited<ReturnType<typeof signBatch>>;
-      try {
-        signed = await signBatch(approved, backend, new Date());
-      } finally {
-        await backend.close();
-      }
-      const json = new TextEncoder().encode(signed.json);
-      const recorded = ledger.recordSigned(
-        entry.batchDigest,
-        entry.batchId,
-        entry.withdrawals,
-        json,
-        new Date(),
-      );
-      const bytes = recorded.recorded ? json : recorded.resultBytes;
-      audit(ctx.layout, {
-        action: 'sign',
-        payload: {
-          ...batchRef,
-          authorization: {
-            kind: 'quorum',
-            policyDigest: quorum.policyDigest,
-            required: quorum.required,
-            operators: quorum.approvals.map((a) => a.operatorId),
-          },
-          withdrawals: signed.withdrawals.map((w) => ({ id: w.id, txid: w.signedTx.txid })),
-        },
-      });
-      writeNewFileAtomic(values.out, bytes);
-      ledger.stepBatch(entry.batchDigest, entry.batchId, 'export');
-      audit(ctx.layout, { action: 'export', payload: { ...batchRef, file: values.out, again: false } });
+            ? readPinFromShares(`signing token "${tokenLabel}"`, true)
+            : readPin(`User PIN of signing token "${tokenLabel}": `, values['pin-stdin'] === true),
+      },
+      new Date(),
+    );
+    writeNewFileAtomic(values.out, outcome.resultBytes);
+    recordExport(ctx, outcome.ref, { file: values.out, again: outcome.again });
+    if (outcome.again) {
       out(
-        `signed ${signed.withdrawals.length} withdrawal(s) of batch ${inspected.batch.batchId} -> ${values.out}`,
+        `batch ${outcome.ref.batchId} was signed at ${outcome.signedAt}; wrote the same signed result again -> ${values.out}`,
       );
-      for (const w of signed.withdrawals)
-        out(`  ${w.id}  ${w.chain}  ${w.signedTx.format}  txid ${w.signedTx.txid}`);
-    } finally {
-      ledger.close();
+      return EXIT.OK;
     }
+    const { signed } = outcome;
+    out(`signed ${signed.withdrawals.length} withdrawal(s) of batch ${outcome.ref.batchId} -> ${values.out}`);
+    for (const w of signed.withdrawals)
+      out(`  ${w.id}  ${w.chain}  ${w.signedTx.format}  txid ${w.signedTx.txid}`);
     return EXIT.OK;
   },
 };

@@ -98,10 +98,23 @@ export const demoInit: Command = {
   },
 };
 
+/** Runs one `airlock` command in a data directory and returns its standard output. */
+export type StepRunner = (home: string, args: string[], stdin?: string) => string;
+
 /** Run one `airlock` command as its own process (its own machine, for the online side), echoing it. */
 function step(home: string, args: string[], stdin = ''): string {
   const shown = `$ AIRLOCK_HOME=${home} airlock ${args.join(' ')}`;
   out(shown);
+  return runStep(home, args, stdin, (text) => out(text.replace(/^/gm, '    ')));
+}
+
+/** Run one `airlock` command as its own process; `echo` gets what it printed. Throws when it fails. */
+export function runStep(
+  home: string,
+  args: string[],
+  stdin = '',
+  echo: (text: string) => void = () => {},
+): string {
   const { SOFTHSM2_CONF: _own, ...env } = process.env;
   const r = spawnSync(process.execPath, [AIRLOCK_BIN, ...args], {
     input: stdin,
@@ -110,12 +123,13 @@ function step(home: string, args: string[], stdin = ''): string {
     maxBuffer: 64 * 1024 * 1024,
   });
   const text = `${r.stdout}${r.stderr}`.trimEnd();
-  if (text) out(text.replace(/^/gm, '    '));
-  if (r.status !== 0) throw new DemoStepError(`step failed (exit ${r.status}): airlock ${args.join(' ')}`);
+  if (text) echo(text);
+  if (r.status !== 0)
+    throw new DemoStepError(`step failed (exit ${r.status}): airlock ${args.join(' ')}\n${r.stderr}`);
   return r.stdout;
 }
 
-class DemoStepError extends Error {
+export class DemoStepError extends Error {
   override readonly name = 'DemoStepError';
 }
 
@@ -124,17 +138,141 @@ const SAMPLE_INTENTS = fileURLToPath(new URL('../../../../samples/intents.json',
 const SAMPLE_POLICY = fileURLToPath(new URL('../../../../samples/policy.json', import.meta.url));
 
 /** The demo's operators, one per demo card. */
-const DEMO_OPERATORS = [
+export const DEMO_OPERATORS = [
   { id: 'alice', role: 'admin', card: OPERATOR_TOKENS[0] },
   { id: 'bob', role: 'operator', card: OPERATOR_TOKENS[1] },
   { id: 'carol', role: 'operator', card: OPERATOR_TOKENS[2] },
 ] as const;
 
+/** An appliance after its key ceremony, operator enrolment and first policy, and its online node. */
+export interface DemoSetup {
+  readonly root: string;
+  readonly appliance: string;
+  readonly online: string;
+  /** Stands in for the USB stick between the two. */
+  readonly transfer: string;
+  readonly appliancePublic: string;
+  /** What demo-init printed: every token's PINs. */
+  readonly pins: string;
+  readonly coordinatorPin: string;
+  readonly custodians: string;
+}
+
+/** The user PIN demo-init printed for `token`. */
+export function demoPin(setup: Pick<DemoSetup, 'pins'>, token: string): string {
+  const pin = new RegExp(`${token}\\s+user PIN (\\d+)`).exec(setup.pins)?.[1];
+  if (!pin) throw new DemoStepError(`demo-init printed no PIN for ${token}`);
+  return pin;
+}
+
+/**
+ * Steps 1-4 of the demo under `root` (an empty or demo-made directory): SoftHSM2 tokens, the key
+ * ceremony, custodian shares of the signing PIN, the online node's coordinator key, the operators and
+ * the first policy. `say` narrates; `run` runs each command. The e2e suite sets up its appliance so.
+ */
+export function setUpDemo(root: string, run: StepRunner, say: (line: string) => void): DemoSetup {
+  const appliance = join(root, 'appliance');
+  const online = join(root, 'online');
+  const transfer = join(root, 'transfer'); // stands in for the USB stick / animated QR
+  mkdirSync(transfer, { recursive: true });
+
+  say('== 1. Appliance: provision SoftHSM2 tokens (1 signing token, 3 operator cards)');
+  const pins = run(appliance, ['demo-init']);
+  const signingPin = demoPin({ pins }, DEFAULT_SIGNING_TOKEN);
+
+  say('== 2. Appliance: key ceremony on the signing token (non-extractable, sign-only) and enrolment');
+  for (const k of DEMO_KEYS)
+    run(
+      appliance,
+      ['hsm', 'keygen', '--curve', k.curve, '--label', k.label, '--pin-stdin'],
+      `${signingPin}\n`,
+    );
+  run(appliance, [
+    'enrol',
+    'keys',
+    '--labels',
+    'btc-treasury-1,eth-treasury-1',
+    '--appliance-key',
+    'appliance-1',
+    '--network',
+    'testnet',
+  ]);
+  run(appliance, [
+    'enrol',
+    'token',
+    '--contract',
+    SAMPLE_TOKEN.contract,
+    '--symbol',
+    SAMPLE_TOKEN.symbol,
+    '--decimals',
+    String(SAMPLE_TOKEN.decimals),
+  ]);
+  const appliancePublic = join(transfer, 'appliance-public.json');
+  run(appliance, ['registry', 'export', '--out', appliancePublic]);
+  say(
+    "    the signing token's PIN is now split into 3 custodian shares, any 2 of which rebuild it; " +
+      'from here on the whole PIN is never typed again',
+  );
+  const custodians = join(root, 'custodians');
+  run(
+    appliance,
+    ['pin', 'split', '--custodians', '3', '--threshold', '2', '--out-dir', custodians, '--pin-stdin'],
+    `${signingPin}\n`,
+  );
+
+  say(
+    '== 3. Online node: its coordinator key (its own SoftHSM2 token); the appliance enrols the public half',
+  );
+  const coordinator = run(online, ['online', 'init']);
+  const coordinatorPin = /user PIN (\d+)/.exec(coordinator)?.[1];
+  const coordinatorPub = /coordinator key coordinator-1 ([0-9a-f]{64})/.exec(coordinator)?.[1];
+  if (!coordinatorPin || !coordinatorPub) throw new DemoStepError('online init printed no PIN or key');
+  run(appliance, ['enrol', 'coordinator', '--key-id', 'coordinator-1', '--public-key', coordinatorPub]);
+
+  say(
+    '== 4. Appliance: enrol three operators (the key ceremony: before the first policy, the only enrolment ' +
+      'without a quorum): a key on each operator card, and a WebAuthn credential ' +
+      '(SOFTWARE AUTHENTICATOR FOR TESTS AND DEMO: no authenticator is attached to a CLI)',
+  );
+  for (const o of DEMO_OPERATORS)
+    run(
+      appliance,
+      ['operator', 'enroll', '--id', o.id, '--role', o.role, '--card-token', o.card, '--pin-stdin'],
+      `${demoPin({ pins }, o.card)}\n`,
+    );
+  run(appliance, ['operator', 'list']);
+
+  say(
+    '== 5. Appliance: install the sample policy (2 of 3 operators; 3 above 1000 USD), its price table dated now',
+  );
+  const policyFile = join(root, 'policy.json');
+  const policy = JSON.parse(readFileSync(SAMPLE_POLICY, 'utf8'));
+  policy.priceTable.asOf = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  writeFileSync(policyFile, `${JSON.stringify(policy, null, 2)}\n`);
+  run(appliance, ['policy', 'set', policyFile]);
+  return { root, appliance, online, transfer, appliancePublic, pins, coordinatorPin, custodians };
+}
+
+/** The online node builds `intents` into a batch signed with its coordinator key. */
+export function buildDemoBatch(
+  setup: DemoSetup,
+  run: StepRunner,
+  out: string,
+  intents = SAMPLE_INTENTS,
+): string {
+  run(
+    setup.online,
+    ['online', 'build', intents, '--appliance', setup.appliancePublic, '--out', out, '--pin-stdin'],
+    `${setup.coordinatorPin}\n`,
+  );
+  return out;
+}
+
 export const demo: Command = {
   name: 'demo',
   usage: 'airlock demo [--home DIR]',
   summary:
-    'the main job on sample data: key ceremony, online build, inspect, policy, operators, approvals, sign, online verify, audit',
+    'the main job on sample data: key ceremony, operators, policy, online build, QR hand-off, inspect, approvals, sign, online verify, audit',
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { home: { type: 'string' } }, strict: true });
     const root = resolve(values.home ?? join(process.cwd(), 'airlock-demo-home'));
@@ -144,83 +282,14 @@ export const demo: Command = {
     rmSync(root, { recursive: true, force: true });
     mkdirSync(root, { recursive: true });
     writeFileSync(join(root, DEMO_MARKER), 'made by airlock demo; safe to delete\n');
-    const appliance = join(root, 'appliance');
-    const online = join(root, 'online');
-    const transfer = join(root, 'transfer'); // stands in for the USB stick / animated QR
-    mkdirSync(transfer);
+    const setup = setUpDemo(root, step, out);
+    const { appliance, online, transfer } = setup;
+    const share = (n: number) => readFileSync(join(setup.custodians, `share-${n}-of-3.txt`), 'utf8').trim();
 
-    out('== 1. Appliance: provision SoftHSM2 tokens (1 signing token, 3 operator cards)');
-    const pins = step(appliance, ['demo-init']);
-    const signingPin = /airlock-signing\s+user PIN (\d+)/.exec(pins)?.[1];
-    if (!signingPin) throw new DemoStepError('demo-init printed no signing-token PIN');
-
-    out('== 2. Appliance: key ceremony on the signing token (non-extractable, sign-only) and enrolment');
-    for (const k of DEMO_KEYS)
-      step(
-        appliance,
-        ['hsm', 'keygen', '--curve', k.curve, '--label', k.label, '--pin-stdin'],
-        `${signingPin}\n`,
-      );
-    step(appliance, [
-      'enrol',
-      'keys',
-      '--labels',
-      'btc-treasury-1,eth-treasury-1',
-      '--appliance-key',
-      'appliance-1',
-      '--network',
-      'testnet',
-    ]);
-    step(appliance, [
-      'enrol',
-      'token',
-      '--contract',
-      SAMPLE_TOKEN.contract,
-      '--symbol',
-      SAMPLE_TOKEN.symbol,
-      '--decimals',
-      String(SAMPLE_TOKEN.decimals),
-    ]);
-    step(appliance, ['registry', 'export', '--out', join(transfer, 'appliance-public.json')]);
+    out('== 6. Online node: build the sample withdrawal batch and sign it with the coordinator key');
+    const onlineBatch = buildDemoBatch(setup, step, join(transfer, 'batch.json'));
     out(
-      "    the signing token's PIN is now split into 3 custodian shares, any 2 of which rebuild it; " +
-        'from here on the whole PIN is never typed again',
-    );
-    const custodians = join(root, 'custodians');
-    step(
-      appliance,
-      ['pin', 'split', '--custodians', '3', '--threshold', '2', '--out-dir', custodians, '--pin-stdin'],
-      `${signingPin}\n`,
-    );
-    const share = (n: number) => readFileSync(join(custodians, `share-${n}-of-3.txt`), 'utf8').trim();
-
-    out(
-      '== 3. Online node: its coordinator key (its own SoftHSM2 token); the appliance enrols the public half',
-    );
-    const coordinator = step(online, ['online', 'init']);
-    const coordinatorPin = /user PIN (\d+)/.exec(coordinator)?.[1];
-    const coordinatorPub = /coordinator key coordinator-1 ([0-9a-f]{64})/.exec(coordinator)?.[1];
-    if (!coordinatorPin || !coordinatorPub) throw new DemoStepError('online init printed no PIN or key');
-    step(appliance, ['enrol', 'coordinator', '--key-id', 'coordinator-1', '--public-key', coordinatorPub]);
-
-    out('== 4. Online node: build the sample withdrawal batch and sign it with the coordinator key');
-    const onlineBatch = join(transfer, 'batch.json');
-    step(
-      online,
-      [
-        'online',
-        'build',
-        SAMPLE_INTENTS,
-        '--appliance',
-        join(transfer, 'appliance-public.json'),
-        '--out',
-        onlineBatch,
-        '--pin-stdin',
-      ],
-      `${coordinatorPin}\n`,
-    );
-    out(
-      '== 4b. The air gap: the online node shows the batch as an animated QR code (dense mode; ' +
+      '== 6b. The air gap: the online node shows the batch as an animated QR code (dense mode; ' +
         "transfer/batch.y4m is what its screen shows), the appliance's camera reads it",
     );
     step(online, ['qr', 'encode', onlineBatch, '--out', join(transfer, 'batch.y4m')]);
@@ -231,41 +300,19 @@ export const demo: Command = {
     const batch = join(inbox, 'batch.json');
     step(appliance, ['qr', 'decode', join(transfer, 'batch.y4m'), '--out', batch]);
 
-    out('== 5. Appliance: inspect (authenticate, decode every transaction, cross-check against the batch)');
+    out('== 7. Appliance: inspect (authenticate, decode every transaction, cross-check against the batch)');
     step(appliance, ['inspect', batch]);
-
-    out(
-      '== 6. Appliance: enrol three operators (the key ceremony: before the first policy, the only enrolment ' +
-        'without a quorum): a key on each operator card, and a WebAuthn credential ' +
-        '(SOFTWARE AUTHENTICATOR FOR TESTS AND DEMO: no authenticator is attached to a CLI)',
-    );
-    DEMO_OPERATORS.forEach((o) => {
-      const cardPin = new RegExp(`${o.card}\\s+user PIN (\\d+)`).exec(pins)?.[1];
-      if (!cardPin) throw new DemoStepError(`demo-init printed no PIN for ${o.card}`);
-      step(
-        appliance,
-        ['operator', 'enroll', '--id', o.id, '--role', o.role, '--card-token', o.card, '--pin-stdin'],
-        `${cardPin}\n`,
-      );
-    });
-    step(appliance, ['operator', 'list']);
-
-    out(
-      '== 7. Appliance: install the sample policy (2 of 3 operators; 3 above 1000 USD), its price table dated now',
-    );
-    const policyFile = join(root, 'policy.json');
-    const policy = JSON.parse(readFileSync(SAMPLE_POLICY, 'utf8'));
-    policy.priceTable.asOf = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    writeFileSync(policyFile, `${JSON.stringify(policy, null, 2)}\n`);
-    step(appliance, ['policy', 'set', policyFile]);
 
     out(
       '== 8. Appliance: operators approve the batch (card PIN + card signature; WebAuthn from the software authenticator for tests and demo)',
     );
     let required = 0;
     for (const o of DEMO_OPERATORS) {
-      const cardPin = new RegExp(`${o.card}\\s+user PIN (\\d+)`).exec(pins)![1]!;
-      const shown = step(appliance, ['approve', batch, '--operator', o.id, '--pin-stdin'], `${cardPin}\n`);
+      const shown = step(
+        appliance,
+        ['approve', batch, '--operator', o.id, '--pin-stdin'],
+        `${demoPin(setup, o.card)}\n`,
+      );
       required = Number(/POLICY: (\d+) of \d+ operators must approve/.exec(shown)?.[1] ?? 0);
       const given = DEMO_OPERATORS.indexOf(o) + 1;
       if (given >= required) {
@@ -274,7 +321,6 @@ export const demo: Command = {
       }
     }
     if (required === 0) throw new DemoStepError('approve printed no policy decision');
-
     out(
       '== 9. Appliance: sign with the HSM: the policy is evaluated again and every approval verified again; ' +
         "custodians 1 and 3 enter their shares of the signing token's PIN",

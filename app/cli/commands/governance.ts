@@ -73,7 +73,7 @@ import { type Command, out, UsageError } from '../command.js';
 import { type CliContext, cliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { readInputFile } from '../files.js';
-import { giveApproval, operatorKeyLabel } from '../operator-approval.js';
+import { type ApprovalFactors, cliFactors, giveApproval, operatorKeyLabel } from '../operator-approval.js';
 import { readPin } from '../pin.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -100,7 +100,7 @@ function describeParams(p: MotionParams): string {
 }
 
 /** The installed policy and its digest: every motion is proposed and approved under them. */
-function policyInForce(ctx: CliContext): { policy: Policy; digest: string } {
+export function policyInForce(ctx: CliContext): { policy: Policy; digest: string } {
   if (!existsSync(policyPath(ctx.layout)))
     throw new MotionError(
       'MOTION_NOT_ALLOWED',
@@ -168,7 +168,7 @@ function checkAllowed(ctx: CliContext, params: MotionParams, policy: Policy): vo
   }
 }
 
-function propose(
+export function propose(
   ctx: CliContext,
   params: MotionParams,
   proposedBy: string,
@@ -231,7 +231,7 @@ function proposeOrJoin(ctx: CliContext, params: MotionParams, proposedBy: string
   return propose(ctx, params, proposedBy);
 }
 
-function enrolledOperator(registry: Registry, operatorId: string): EnrolledOperator {
+export function enrolledOperator(registry: Registry, operatorId: string): EnrolledOperator {
   const operator = registry.operators.find((o) => o.id === operatorId);
   if (!operator)
     throw new ApprovalError(
@@ -245,11 +245,11 @@ function enrolledOperator(registry: Registry, operatorId: string): EnrolledOpera
 }
 
 /** One operator approves the motion; when that completes its quorum, it is carried out. */
-async function approveMotion(
+export async function approveMotion(
   ctx: CliContext,
   stored: StoredMotion,
   operatorId: string,
-  pinStdin: boolean,
+  factors: ApprovalFactors,
 ): Promise<void> {
   const { motion, digest } = stored;
   const { policy, digest: policyDigest } = policyInForce(ctx);
@@ -277,7 +277,7 @@ async function approveMotion(
       },
     );
   out(`Operator ${operatorId}: approving motion ${motion.motionId}: ${describeParams(motion.params)}`);
-  const given = await giveApproval(ctx, operator, 'motion', digest, policyDigest, pinStdin);
+  const given = await giveApproval(ctx, operator, 'motion', digest, policyDigest, factors);
   const file = saveMotionApproval(stored, {
     format: MOTION_APPROVAL_FILE_FORMAT,
     motionDigest: digest,
@@ -296,6 +296,7 @@ async function approveMotion(
       policyDigest,
       cardSignature: given.approval.cardSignature,
       webauthnSignCount: given.signCount,
+      authenticator: factors.authenticator,
     },
   });
   out(`approved by ${operatorId} (card signature and WebAuthn assertion verified) -> ${file}`);
@@ -518,7 +519,7 @@ export const freeze: Command = {
         operatorId,
       });
     const stored = propose(ctx, { kind: 'freeze', reason: values.reason ?? '' }, operatorId);
-    await approveMotion(ctx, stored, operatorId, values['pin-stdin'] === true);
+    await approveMotion(ctx, stored, operatorId, cliFactors(ctx, values['pin-stdin'] === true));
     return EXIT.OK;
   },
 };
@@ -562,7 +563,8 @@ export const unfreeze: Command = {
       );
     if (open) out(`joining open motion ${open.motion.motionId}: ${describeParams(open.motion.params)}`);
     const stored = open ?? propose(ctx, params, operatorId ?? cliActor());
-    if (operatorId) await approveMotion(ctx, stored, operatorId, values['pin-stdin'] === true);
+    if (operatorId)
+      await approveMotion(ctx, stored, operatorId, cliFactors(ctx, values['pin-stdin'] === true));
     return EXIT.OK;
   },
 };
@@ -597,7 +599,8 @@ export const policyPropose: Command = {
       operatorId ?? cliActor(),
       bytes,
     );
-    if (operatorId) await approveMotion(ctx, stored, operatorId, values['pin-stdin'] === true);
+    if (operatorId)
+      await approveMotion(ctx, stored, operatorId, cliFactors(ctx, values['pin-stdin'] === true));
     return EXIT.OK;
   },
 };
@@ -622,7 +625,7 @@ export const policyApprove: Command = {
       throw new UsageError(
         `motion ${stored.motion.motionId} is a ${stored.motion.params.kind}, not a policy change`,
       );
-    await approveMotion(ctx, stored, operatorId, values['pin-stdin'] === true);
+    await approveMotion(ctx, stored, operatorId, cliFactors(ctx, values['pin-stdin'] === true));
     return EXIT.OK;
   },
 };
@@ -645,7 +648,8 @@ export const operatorRemove: Command = {
       { kind: 'operator-remove', operatorId: values.id },
       operatorId ?? cliActor(),
     );
-    if (operatorId) await approveMotion(ctx, stored, operatorId, values['pin-stdin'] === true);
+    if (operatorId)
+      await approveMotion(ctx, stored, operatorId, cliFactors(ctx, values['pin-stdin'] === true));
     return EXIT.OK;
   },
 };
@@ -782,7 +786,8 @@ export const pinUnlock: Command = {
       { kind: 'pin-unlock', token: values.token, subject: values.subject ?? 'user-pin' },
       operatorId ?? cliActor(),
     );
-    if (operatorId) await approveMotion(ctx, stored, operatorId, values['pin-stdin'] === true);
+    if (operatorId)
+      await approveMotion(ctx, stored, operatorId, cliFactors(ctx, values['pin-stdin'] === true));
     return EXIT.OK;
   },
 };
@@ -869,7 +874,7 @@ export const motionApprove: Command = {
       ctx,
       findMotion(ctx.layout, positionals[0]!),
       operatorId,
-      values['pin-stdin'] === true,
+      cliFactors(ctx, values['pin-stdin'] === true),
     );
     return EXIT.OK;
   },

@@ -63,6 +63,45 @@ const TYPE_WORDS: Readonly<Record<string, string>> = {
   other: 'special file',
 };
 
+export interface UsbRow {
+  readonly path: string;
+  readonly type: string;
+  readonly size: number;
+  /** The kind read from the file's head, or `refused: <why>` for what is never opened or could not be. */
+  readonly kind: string;
+  readonly format: string | null;
+}
+
+/** The files on the stick with their kinds (directories left out); links and special files are refused. */
+export async function listUsbRows(
+  root: string,
+): Promise<{ root: string; truncated: boolean; rows: UsbRow[] }> {
+  const listing = await listUsbFiles(root);
+  const rows: UsbRow[] = [];
+  for (const e of listing.entries) {
+    if (e.type === 'directory') continue;
+    if (e.type !== 'file') {
+      rows.push({ ...e, kind: `refused: ${TYPE_WORDS[e.type] ?? e.type}`, format: null });
+      continue;
+    }
+    let guess: KindGuess;
+    try {
+      const file = await openUsbFile(root, e.path, { maxBytes: Number.MAX_SAFE_INTEGER });
+      try {
+        guess = guessKind(await file.readHead(KIND_PEEK_BYTES));
+      } finally {
+        await file.close();
+      }
+    } catch (err) {
+      if (!(err instanceof UsbError)) throw err;
+      rows.push({ ...e, kind: `refused: ${err.code}`, format: null });
+      continue;
+    }
+    rows.push({ ...e, kind: guess.kind, format: guess.format });
+  }
+  return { root: listing.root, truncated: listing.truncated, rows };
+}
+
 export const usbList: Command = {
   name: 'usb list',
   usage: 'airlock usb list [--usb-root R] [--json]',
@@ -73,30 +112,8 @@ export const usbList: Command = {
       options: { 'usb-root': { type: 'string' }, json: { type: 'boolean' } },
       strict: true,
     });
-    const root = resolveUsbRoot(values['usb-root']);
-    const listing = await listUsbFiles(root);
-    const rows: { path: string; type: string; size: number; kind: string; format: string | null }[] = [];
-    for (const e of listing.entries) {
-      if (e.type === 'directory') continue;
-      if (e.type !== 'file') {
-        rows.push({ ...e, kind: `refused: ${TYPE_WORDS[e.type] ?? e.type}`, format: null });
-        continue;
-      }
-      let guess: KindGuess;
-      try {
-        const file = await openUsbFile(root, e.path, { maxBytes: Number.MAX_SAFE_INTEGER });
-        try {
-          guess = guessKind(await file.readHead(KIND_PEEK_BYTES));
-        } finally {
-          await file.close();
-        }
-      } catch (err) {
-        if (!(err instanceof UsbError)) throw err;
-        rows.push({ ...e, kind: `refused: ${err.code}`, format: null });
-        continue;
-      }
-      rows.push({ ...e, kind: guess.kind, format: guess.format });
-    }
+    const listing = await listUsbRows(resolveUsbRoot(values['usb-root']));
+    const rows = listing.rows;
     if (values.json) {
       out(JSON.stringify({ root: listing.root, truncated: listing.truncated, files: rows }));
       return EXIT.OK;

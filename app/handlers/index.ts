@@ -1,0 +1,484 @@
+/**
+ * The console's handler table: one handler per channel of app/common/ipc-contract.ts, served by
+ * Electron's ipcMain (app/main/ipc.ts) and by the Chromium harness (e2e/harness/) alike, through
+ * `dispatch`. Each handler does what the CLI command of the same name does (the shared code is in
+ * app/appliance/ and app/cli/), on the same data directory, PKCS#11 module, ledger and audit log;
+ * requests arrive parsed, and every batch is inspected afresh from its kept bytes.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import {
+  guessKind,
+  readUsbFile,
+  resolveUsbRoot,
+  UsbKindRefusedError,
+  writeUsbFileAtomic,
+} from '../../qr-transport/usb/index.node.js';
+import type { BatchState } from '../../signer/batch-state.js';
+import { formatUnits } from '../../signer/chains/ethereum/units.js';
+import { LIMITS } from '../../signer/format/index.js';
+import { MotionError } from '../../signer/governance/motion.js';
+import { type InspectedBatch, inspectBatch, withdrawalReport } from '../../signer/inspect.js';
+import { type PolicyDecision, PolicyViolation } from '../../signer/policy/index.js';
+import { ApprovalError, approvalChallenge, approvalMessage } from '../../signer/quorum/index.js';
+import { combinePin } from '../../signer/quorum/shares.js';
+import { giveBatchApproval, planBatchApproval } from '../appliance/batch-approval.js';
+import { keepBatch, keptBatch, keptBatches } from '../appliance/batch-inbox.js';
+import { recordExport, signApprovedBatch } from '../appliance/batch-signing.js';
+import { decide, trustOf } from '../cli/commands/batch.js';
+import { approveMotion, enrolledOperator, policyInForce, propose } from '../cli/commands/governance.js';
+import { listUsbRows } from '../cli/commands/usb.js';
+import { type CliContext, cliContext } from '../cli/context.js';
+import { consoleFactors } from '../cli/operator-approval.js';
+import {
+  type ApplianceStatus,
+  type AuditRowView,
+  type BatchReview,
+  type BatchSummary,
+  base64ToBytes,
+  bytesToBase64,
+  type ChallengeView,
+  type WithdrawalView,
+} from '../common/ipc-contract.js';
+import { loadApprovals, loadPolicy, policyPath } from '../config/approvals.js';
+import { ConfigError, prepareSoftHsmEnv } from '../config/home.js';
+import { findMotion, listMotions, loadMotionApprovals } from '../config/motions.js';
+import { RELYING_PARTY, readRegistry } from '../config/registry.js';
+import { audit, openAudit, openLedger, useAuditSurface } from '../config/stores.js';
+import type { Handlers } from './dispatch.js';
+import { errorView } from './error-view.js';
+
+export type { Emit, Handlers } from './dispatch.js';
+export { dispatch } from './dispatch.js';
+
+export interface HandlerOptions {
+  /** The appliance's data directory (AIRLOCK_HOME); else the environment's. */
+  readonly home?: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Where USB sticks are mounted; else AIRLOCK_USB_ROOT, else /media. */
+  readonly usbRoot?: string;
+  /** The clock (tests); else the system's. */
+  readonly now?: () => Date;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+export function createHandlers(options: HandlerOptions): Handlers {
+  const env = options.home === undefined ? options.env : { ...options.env, AIRLOCK_HOME: options.home };
+  const ctx: CliContext = cliContext(env);
+  // SoftHSM2 reads SOFTHSM2_CONF from the process's own environment when the module initialises.
+  prepareSoftHsmEnv(ctx.layout, process.env);
+  const now = options.now ?? (() => new Date());
+  const usbRoot = () => resolveUsbRoot(options.usbRoot, env);
+  useAuditSurface('console');
+
+  return {
+    'status:get': async () => status(ctx),
+
+    'usb:list': async () => {
+      const listing = await listUsbRows(usbRoot());
+      return {
+        root: listing.root,
+        files: listing.rows.map((r) => ({ name: r.path, bytes: r.size, kind: r.kind })),
+      };
+    },
+
+    'batch:import': async (request) => {
+      let bytes: Uint8Array;
+      let source: Record<string, string>;
+      if (request.from === 'camera') {
+        bytes = base64ToBytes(request.bytes);
+        source = { source: 'camera' };
+      } else {
+        bytes = await readUsbFile(usbRoot(), request.name, { maxBytes: LIMITS.maxBatchBytes });
+        const guess = guessKind(bytes);
+        if (guess.kind !== 'batch' && guess.kind !== 'unknown')
+          throw new UsbKindRefusedError(request.name, guess.kind, 'a batch (airlock.batch/v1)');
+        source = { source: 'usb', name: request.name };
+      }
+      if (bytes.length > LIMITS.maxBatchBytes)
+        throw new ConfigError(
+          `the batch is ${bytes.length} bytes, above the limit of ${LIMITS.maxBatchBytes}`,
+        );
+      // Verify before anything is kept: the coordinator's signature, every transaction decoded and matched.
+      const inspected = inspectBatch(bytes, trustOf(readRegistry(ctx.layout)), now());
+      const digest = hex(inspected.batch.digest);
+      keepBatch(ctx.layout, digest, bytes);
+      const ledger = openLedger(ctx.layout);
+      let state: BatchState;
+      try {
+        ledger.stepBatch(digest, inspected.batch.batchId, 'import');
+        audit(ctx.layout, {
+          action: 'import',
+          payload: {
+            ...source,
+            sha256: sha256Hex(bytes),
+            batchId: inspected.batch.batchId,
+            digest,
+            fingerprint: inspected.fingerprint.text,
+          },
+        });
+        // Shown on the review screen at once: that is the review.
+        state = ledger.stepBatch(digest, inspected.batch.batchId, 'review');
+      } finally {
+        ledger.close();
+      }
+      audit(ctx.layout, {
+        action: 'review',
+        payload: {
+          batchId: inspected.batch.batchId,
+          digest,
+          fingerprint: inspected.fingerprint.text,
+          withdrawals: inspected.withdrawals.length,
+          state,
+        },
+      });
+      return review(ctx, inspected, now());
+    },
+
+    'batch:review': async ({ digest }) =>
+      review(
+        ctx,
+        inspectBatch(keptBatch(ctx.layout, digest), trustOf(readRegistry(ctx.layout)), now()),
+        now(),
+      ),
+
+    'approval:challenge': async ({ subject, digest, operatorId }) => {
+      const operator = enrolledOperator(readRegistry(ctx.layout), operatorId);
+      let policyDigest: string;
+      let fingerprint: string | null = null;
+      if (subject === 'batch') {
+        const inspected = inspectBatch(
+          keptBatch(ctx.layout, digest),
+          trustOf(readRegistry(ctx.layout)),
+          now(),
+        );
+        policyDigest = decide(ctx.layout, inspected, now()).decision.policyDigest;
+        fingerprint = inspected.fingerprint.text;
+      } else {
+        findMotion(ctx.layout, digest);
+        policyDigest = policyInForce(ctx).digest;
+      }
+      return {
+        operatorId,
+        cardToken: operator.cardToken,
+        challenge: approvalChallenge(approvalMessage(digest, policyDigest, operatorId, subject)),
+        rpId: RELYING_PARTY.rpId,
+        credentialId: operator.webauthn.credentialId,
+        subject,
+        subjectDigest: digest,
+        fingerprint,
+      } satisfies ChallengeView;
+    },
+
+    'approval:submit': async ({ digest, operatorId, pin, assertion }) => {
+      const at = now();
+      const plan = planBatchApproval(ctx, keptBatch(ctx.layout, digest), operatorId, at);
+      if (hex(plan.inspected.batch.digest) !== digest)
+        throw new ConfigError(`the kept batch ${digest.slice(0, 16)}… does not hash to its name`);
+      await giveBatchApproval(ctx, plan, consoleFactors(pin, assertion), at);
+      return review(ctx, plan.inspected, at);
+    },
+
+    'batch:sign': async (request, emit) => {
+      const { digest } = request;
+      const outcome = await signApprovedBatch(
+        ctx,
+        keptBatch(ctx.layout, digest),
+        {
+          pin: async () => ('pin' in request ? request.pin : combinePin([...request.shares])),
+          onProgress: (p) => emit('sign:progress', { digest, ...p }),
+        },
+        now(),
+      );
+      if (outcome.ref.digest !== digest)
+        throw new ConfigError(`the kept batch ${digest.slice(0, 16)}… does not hash to its name`);
+      emit('sign:progress', { digest, phase: 'recording', done: 1, total: 1 });
+      const withdrawals = outcome.again
+        ? resultWithdrawals(outcome.resultBytes)
+        : outcome.signed.withdrawals.map((w) => ({ id: w.id, chain: w.chain, txid: w.signedTx.txid }));
+      return {
+        digest,
+        batchId: outcome.ref.batchId,
+        again: outcome.again,
+        withdrawals,
+        resultBytes: outcome.resultBytes.length,
+      };
+    },
+
+    'result:get': async ({ digest }) => {
+      const { ref, bytes } = signedResult(ctx, digest);
+      recordExport(ctx, ref, { channel: 'qr', again: false });
+      return { bytes: bytesToBase64(bytes), fileName: `${ref.batchId}.result.json` };
+    },
+
+    'result:export-usb': async ({ digest }) => {
+      const { ref, bytes } = signedResult(ctx, digest);
+      const written = await writeUsbFileAtomic(usbRoot(), `${ref.batchId}.result.json`, bytes);
+      recordExport(ctx, ref, { channel: 'usb', file: written.fullPath, again: false });
+      return { path: written.fullPath, bytes: written.bytes, sha256: sha256Hex(bytes) };
+    },
+
+    'audit:list': async ({ beforeSeq, limit }) => {
+      const log = openAudit(ctx.layout);
+      try {
+        const head = log.head();
+        const last = Math.min(beforeSeq === null ? head.seq : beforeSeq - 1, head.seq);
+        const from = Math.max(1, last - limit + 1);
+        const rows =
+          last < 1
+            ? []
+            : log
+                .rows({ fromSeq: from, limit: last - from + 1 })
+                .reverse()
+                .map(
+                  (r): AuditRowView => ({
+                    seq: r.seq,
+                    at: r.time,
+                    action: r.action,
+                    actor: r.actor,
+                    payload: r.payload,
+                    hash: r.hash,
+                  }),
+                );
+        return { rows, total: head.seq };
+      } finally {
+        log.close();
+      }
+    },
+
+    'audit:verify': async () => {
+      const log = openAudit(ctx.layout);
+      try {
+        const v = log.verify();
+        return v.ok
+          ? { ok: true, rows: v.rows, headHash: v.head.hash, problem: null }
+          : {
+              ok: false,
+              rows: log.head().seq,
+              headHash: null,
+              problem: { seq: v.seq, kind: v.problem, message: v.message },
+            };
+      } finally {
+        log.close();
+      }
+    },
+
+    'freeze:begin': async ({ operatorId, reason }) => {
+      const admin = enrolledOperator(readRegistry(ctx.layout), operatorId);
+      if (admin.role !== 'admin')
+        throw new ApprovalError('ADMIN_REQUIRED', `${operatorId} is not an admin; a freeze is an admin's`, {
+          operatorId,
+        });
+      const stored = propose(ctx, { kind: 'freeze', reason }, operatorId);
+      return {
+        operatorId,
+        cardToken: admin.cardToken,
+        challenge: approvalChallenge(
+          approvalMessage(stored.digest, stored.motion.policyDigest, operatorId, 'motion'),
+        ),
+        rpId: RELYING_PARTY.rpId,
+        credentialId: admin.webauthn.credentialId,
+        subject: 'motion',
+        subjectDigest: stored.digest,
+        fingerprint: null,
+      } satisfies ChallengeView;
+    },
+
+    'freeze:submit': async ({ motionDigest, operatorId, pin, assertion }) => {
+      const stored = findMotion(ctx.layout, motionDigest);
+      if (stored.digest !== motionDigest || stored.motion.params.kind !== 'freeze')
+        throw new MotionError(
+          'MOTION_UNKNOWN',
+          `motion ${motionDigest.slice(0, 16)}… is not a freeze on this appliance`,
+        );
+      await approveMotion(ctx, stored, operatorId, consoleFactors(pin, assertion));
+      return status(ctx);
+    },
+  };
+}
+
+/** The signed result of a kept batch, from the ledger (the very bytes first recorded). */
+function signedResult(ctx: CliContext, digest: string) {
+  const ledger = openLedger(ctx.layout);
+  try {
+    const record = ledger.signedBatch(digest);
+    if (!record)
+      throw new ConfigError(
+        `batch ${digest.slice(0, 16)}… is not signed on this appliance: nothing to export`,
+      );
+    const inspected = inspectBatch(
+      keptBatch(ctx.layout, digest),
+      trustOf(readRegistry(ctx.layout)),
+      new Date(0),
+    );
+    return {
+      ref: { batchId: record.batchId, digest, fingerprint: inspected.fingerprint.text },
+      bytes: record.resultBytes,
+    };
+  } finally {
+    ledger.close();
+  }
+}
+
+function resultWithdrawals(bytes: Uint8Array): { id: string; chain: string; txid: string }[] {
+  const wire = JSON.parse(new TextDecoder().decode(bytes)) as {
+    withdrawals: { id: string; chain: string; txid?: string; hash?: string }[];
+  };
+  return wire.withdrawals.map((w) => ({ id: w.id, chain: w.chain, txid: String(w.txid ?? w.hash ?? '') }));
+}
+
+function status(ctx: CliContext): ApplianceStatus {
+  const registry = readRegistry(ctx.layout);
+  let labels: Set<string>;
+  try {
+    labels = new Set(
+      ctx
+        .module()
+        .tokens()
+        .map((t) => t.info().label),
+    );
+  } catch {
+    labels = new Set();
+  }
+  const ledger = openLedger(ctx.layout);
+  try {
+    const freeze = ledger.freezeState();
+    const policy = existsSync(policyPath(ctx.layout)) ? loadPolicy(ctx.layout) : null;
+    const policyDigest = policy ? policyInForce(ctx).digest : null;
+    const at = Date.now();
+    const batches: BatchSummary[] = keptBatches(ctx.layout).flatMap(({ digest, keptAt }) => {
+      try {
+        const inspected = inspectBatch(keptBatch(ctx.layout, digest), trustOf(registry), new Date(keptAt));
+        return [
+          {
+            digest,
+            batchId: inspected.batch.batchId,
+            fingerprint: inspected.fingerprint.text,
+            withdrawals: inspected.withdrawals.length,
+            state: ledger.batchState(digest) ?? null,
+            importedAt: keptAt.toISOString(),
+          },
+        ];
+      } catch {
+        return [];
+      }
+    });
+    const log = openAudit(ctx.layout);
+    let auditRows: number;
+    try {
+      auditRows = log.head().seq;
+    } finally {
+      log.close();
+    }
+    return {
+      network: registry.network,
+      signingToken: { label: ctx.config.signingToken, present: labels.has(ctx.config.signingToken) },
+      operators: registry.operators.map((o) => ({
+        id: o.id,
+        role: o.role,
+        cardToken: o.cardToken,
+        cardPresent: labels.has(o.cardToken),
+        credentialId: o.webauthn.credentialId,
+      })),
+      policy: policy && policyDigest ? { version: policy.version, digest: policyDigest } : null,
+      freeze: {
+        frozen: freeze.frozen,
+        since: freeze.frozen ? freeze.since : null,
+        by: freeze.frozen ? freeze.operators : [],
+        reason: freeze.frozen ? freeze.reason : null,
+      },
+      relyingParty: { ...RELYING_PARTY },
+      batches,
+      openMotions: listMotions(ctx.layout)
+        .filter(
+          (m) =>
+            !ledger.motionApplied(m.digest) &&
+            at <= Date.parse(m.motion.expiresAt) &&
+            m.motion.policyDigest === policyDigest,
+        )
+        .map((m) => ({
+          motionId: m.motion.motionId,
+          kind: m.motion.params.kind,
+          approvals: loadMotionApprovals(m).length,
+        })),
+      auditRows,
+    };
+  } finally {
+    ledger.close();
+  }
+}
+
+/** The review of an inspected batch: decoded withdrawals, the policy's decision, the approvals so far. */
+function review(ctx: CliContext, inspected: InspectedBatch, now: Date): BatchReview {
+  const b = inspected.batch;
+  const digest = hex(b.digest);
+  let decision: PolicyDecision | null = null;
+  let policyRefusal = null;
+  try {
+    decision = decide(ctx.layout, inspected, now).decision;
+  } catch (err) {
+    if (!(err instanceof PolicyViolation)) throw err;
+    policyRefusal = errorView(err);
+  }
+  const enrolled = new Set(readRegistry(ctx.layout).operators.map((o) => o.id));
+  const approvals = loadApprovals(ctx.layout, digest)
+    .filter((a) => enrolled.has(a?.approval?.operatorId))
+    .map((a) => ({ operatorId: a.approval.operatorId, approvedAt: String(a.approvedAt) }));
+  const ledger = openLedger(ctx.layout);
+  let state: BatchState | undefined;
+  try {
+    state = ledger.batchState(digest);
+  } finally {
+    ledger.close();
+  }
+  const withdrawals = inspected.withdrawals.map((w): WithdrawalView => {
+    const r = withdrawalReport(w) as Record<string, unknown>;
+    const d = decision?.withdrawals.find((x) => x.withdrawalId === r.id);
+    return {
+      id: String(r.id),
+      chain: r.chain as WithdrawalView['chain'],
+      asset: String(r.asset),
+      symbol: String(r.symbol),
+      destination: String(r.destination),
+      amount: String(r.amount),
+      amountText: String(r.amountText),
+      fee: String(r.fee),
+      feeText: String(r.feeText),
+      nonce: r.nonce === undefined ? null : String(r.nonce),
+      keyLabel: String(r.keyLabel),
+      change: r.change as WithdrawalView['change'],
+      usdValue: d?.usdValue ?? null,
+      tier: d?.tier ?? null,
+      required: d?.required ?? null,
+      newDestination: d?.newDestination ?? false,
+    };
+  });
+  return {
+    digest,
+    batchId: b.batchId,
+    network: b.network,
+    coordinatorKeyId: b.coordinatorKeyId,
+    createdAt: b.createdAt.toISOString(),
+    expiresAt: b.expiresAt.toISOString(),
+    fingerprint: inspected.fingerprint.text,
+    state: state ?? null,
+    withdrawals,
+    totals: inspected.totals.map((t) => ({
+      symbol: t.symbol,
+      amountText: `${formatUnits(t.amount, t.decimals)} ${t.symbol}`,
+    })),
+    policy: decision && {
+      version: decision.policyVersion,
+      digest: decision.policyDigest,
+      required: decision.required,
+      operators: decision.operators,
+      flagged: decision.flagged,
+      reasons: decision.reasons,
+    },
+    policyRefusal,
+    approvals,
+    quorumMet: state === 'approved' || state === 'signed' || state === 'exported',
+  };
+}
