@@ -12,6 +12,10 @@ const needs = [
   { pkg: 'opensc', present: () => onPath('pkcs11-tool') },
   // The USB export test checks the fsync order on a real strace of the system calls.
   { pkg: 'strace', present: () => onPath('strace') },
+  // The operator console's e2e suite drives Debian's Chromium (never a downloaded browser).
+  { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  // Electron, where its binary exists, needs a display: the suite runs it under xvfb-run.
+  { pkg: 'xvfb', present: () => onPath('xvfb-run') },
 ];
 
 function onPath(cmd) {

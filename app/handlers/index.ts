@@ -311,7 +311,7 @@ function signedResult(ctx: CliContext, digest: string) {
     const inspected = inspectBatch(
       keptBatch(ctx.layout, digest),
       trustOf(readRegistry(ctx.layout)),
-      new Date(0),
+      new Date(record.signedAt),
     );
     return {
       ref: { batchId: record.batchId, digest, fingerprint: inspected.fingerprint.text },

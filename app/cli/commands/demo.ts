@@ -21,6 +21,7 @@ import {
   writeConfig,
 } from '../../config/home.js';
 import { type Command, out, UsageError } from '../command.js';
+import { consoleUnavailableReason, electronBinary } from '../electron-binary.js';
 import { EXIT } from '../exit-codes.js';
 
 /** Marks a data directory made by demo-init, the only kind `--force` may wipe. */
@@ -136,6 +137,7 @@ export class DemoStepError extends Error {
 const AIRLOCK_BIN = fileURLToPath(new URL('../../../../bin/airlock.js', import.meta.url));
 const SAMPLE_INTENTS = fileURLToPath(new URL('../../../../samples/intents.json', import.meta.url));
 const SAMPLE_POLICY = fileURLToPath(new URL('../../../../samples/policy.json', import.meta.url));
+const CONSOLE_MAIN = fileURLToPath(new URL('../../main/main.js', import.meta.url));
 
 /** The demo's operators, one per demo card. */
 export const DEMO_OPERATORS = [
@@ -268,14 +270,63 @@ export function buildDemoBatch(
   return out;
 }
 
+/**
+ * Where Electron can run: the appliance's operator console opens on the demo appliance, with
+ * `transfer/` as its USB stick (batch.json is on it; batch.y4m is what a camera would see). The
+ * operators import, review, approve, sign and export there; a result saved to the stick is then
+ * verified by the online node.
+ */
+function openConsoleCeremony(setup: DemoSetup, onlineBatch: string): number {
+  const binary = electronBinary()!;
+  out(
+    '== 7. The operator console: import batch.json from the USB stick (transfer/), review, approve, sign, export',
+  );
+  for (const o of DEMO_OPERATORS)
+    out(`    ${o.id} (${o.role}): card ${o.card}, PIN ${demoPin(setup, o.card)}`);
+  out(`    signing PIN custodian shares: ${join(setup.custodians, 'share-*-of-3.txt')} (any 2)`);
+  const { SOFTHSM2_CONF: _own, ...env } = process.env;
+  const r = spawnSync(binary, [CONSOLE_MAIN], {
+    stdio: 'inherit',
+    env: { ...env, AIRLOCK_HOME: setup.appliance, AIRLOCK_USB_ROOT: setup.transfer },
+  });
+  if (r.status !== 0) throw new DemoStepError(`the operator console exited with ${r.status ?? r.signal}`);
+  const results = readdirSync(setup.transfer).filter((f) => f.endsWith('.result.json'));
+  if (results.length === 0) {
+    out('== The console closed without a signed result on the USB stick; nothing to verify.');
+    return EXIT.OK;
+  }
+  out('== 8. Online node: verify the result the console saved to the USB stick');
+  for (const f of results)
+    step(setup.online, [
+      'online',
+      'verify',
+      join(setup.transfer, f),
+      '--batch',
+      onlineBatch,
+      '--appliance',
+      setup.appliancePublic,
+    ]);
+  return EXIT.OK;
+}
+
 export const demo: Command = {
   name: 'demo',
-  usage: 'airlock demo [--home DIR]',
+  usage: 'airlock demo [--home DIR] [--headless]',
   summary:
     'the main job on sample data: key ceremony, operators, policy, online build, QR hand-off, inspect, approvals, sign, online verify, audit',
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { home: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { home: { type: 'string' }, headless: { type: 'boolean' } },
+      strict: true,
+    });
     const root = resolve(values.home ?? join(process.cwd(), 'airlock-demo-home'));
+    const noConsole = values.headless ? 'you asked for --headless' : consoleUnavailableReason();
+    out(
+      noConsole
+        ? `The operator console (Electron) cannot open here: ${noConsole}. Running the same ceremony headless, each step as the airlock command an operator would type.`
+        : 'Setting up the appliance, then opening the operator console (Electron) for the ceremony.',
+    );
     if (existsSync(root) && readdirSync(root).length > 0 && !existsSync(join(root, DEMO_MARKER))) {
       throw new UsageError(`${root} is not empty and was not made by airlock demo; refusing to touch it`);
     }
@@ -293,6 +344,7 @@ export const demo: Command = {
         "transfer/batch.y4m is what its screen shows), the appliance's camera reads it",
     );
     step(online, ['qr', 'encode', onlineBatch, '--out', join(transfer, 'batch.y4m')]);
+    if (!noConsole) return openConsoleCeremony(setup, onlineBatch);
     const inbox = join(root, 'appliance-inbox');
     const outbox = join(root, 'appliance-outbox');
     mkdirSync(inbox);
