@@ -20,6 +20,7 @@ import {
   DEMO_OPERATORS,
   type DemoSetup,
   demoPin,
+  installDemoPolicy,
   runStep,
   setUpDemo,
 } from '../app/cli/commands/demo.js';
@@ -32,6 +33,8 @@ export interface E2eAppliance extends DemoSetup {
   share(n: number): string;
   /** Run an `airlock` command; throws with its stderr when it fails. */
   run(home: string, args: string[], stdin?: string): string;
+  /** Install the demo's first policy (after the operators are enrolled). */
+  installPolicy(): void;
 }
 
 export function setUpE2eAppliance(root: string): E2eAppliance {
@@ -52,6 +55,7 @@ export function setUpE2eAppliance(root: string): E2eAppliance {
     },
     share: (n) => readFileSync(join(setup.custodians, `share-${n}-of-3.txt`), 'utf8').trim(),
     run: (home, args, stdin) => runStep(home, args, stdin),
+    installPolicy: () => installDemoPolicy(setup, (home, args, stdin) => runStep(home, args, stdin)),
   };
 }
 

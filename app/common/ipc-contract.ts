@@ -61,6 +61,33 @@ export interface ApplianceStatus {
     readonly approvals: number;
   }[];
   readonly auditRows: number;
+  /**
+   * Enrolment at the key ceremony: open until the first policy is installed (after it, enrolling is a
+   * governance motion, on the command line). `freeCards`: operator card tokens configured in
+   * airlock.json, present, and holding no operator's key yet.
+   */
+  readonly enrolment: { readonly open: boolean; readonly freeCards: readonly string[] };
+}
+
+/** What navigator.credentials.create needs to register an operator's authenticator. */
+export interface RegistrationOptionsView {
+  readonly operatorId: string;
+  /** base64url of 32 random bytes, good for one registration within five minutes. */
+  readonly challenge: string;
+  readonly rpId: string;
+  readonly rpName: string;
+  /** base64url of the user handle (the operator id's UTF-8 bytes). */
+  readonly userId: string;
+  readonly userName: string;
+  /** Credentials already enrolled (base64url): an authenticator holding one refuses to register again. */
+  readonly excludeCredentials: readonly string[];
+}
+
+export interface WebAuthnRegistrationWire {
+  /** base64url of `rawId`. */
+  readonly credentialId: string;
+  readonly clientDataJSON: string;
+  readonly attestationObject: string;
 }
 
 export interface WithdrawalView {
@@ -232,6 +259,21 @@ export interface Contract {
     request: { motionDigest: string; operatorId: string; pin: string; assertion: WebAuthnAssertionWire };
     response: ApplianceStatus;
   };
+  /** Enrol an operator at the key ceremony: first the registration options, then PIN + registration. */
+  'operator:enrol-begin': {
+    request: { operatorId: string; role: 'operator' | 'admin'; cardToken: string };
+    response: RegistrationOptionsView;
+  };
+  'operator:enrol-complete': {
+    request: {
+      operatorId: string;
+      role: 'operator' | 'admin';
+      cardToken: string;
+      pin: string;
+      registration: WebAuthnRegistrationWire;
+    };
+    response: ApplianceStatus;
+  };
 }
 
 export type Channel = keyof Contract;
@@ -252,6 +294,8 @@ export const CHANNELS = [
   'audit:verify',
   'freeze:begin',
   'freeze:submit',
+  'operator:enrol-begin',
+  'operator:enrol-complete',
 ] as const satisfies readonly Channel[];
 
 // Compile-time: CHANNELS lists every channel of the contract.
@@ -319,6 +363,7 @@ export const IPC_LIMITS = Object.freeze({
   maxWebAuthnMember: 8_192,
   maxUsbName: 4_096,
   maxAuditPage: 500,
+  maxTokenLabel: 32,
 });
 
 type Obj = Record<string, unknown>;
@@ -350,6 +395,34 @@ function parseAssertion(channel: string, raw: unknown): WebAuthnAssertionWire {
     authenticatorData: str('authenticatorData', max, B64URL),
     clientDataJSON: str('clientDataJSON', max, B64URL),
     signature: str('signature', max, B64URL),
+  };
+}
+
+function parseRegistration(channel: string, raw: unknown): WebAuthnRegistrationWire {
+  const max = IPC_LIMITS.maxWebAuthnMember;
+  const { str } = reader(channel, raw, ['credentialId', 'clientDataJSON', 'attestationObject']);
+  return {
+    credentialId: str('credentialId', max, B64URL),
+    clientDataJSON: str('clientDataJSON', max, B64URL),
+    attestationObject: str('attestationObject', max, B64URL),
+  };
+}
+
+/** A PKCS#11 token label: 1-32 printable characters (CK_TOKEN_INFO.label is 32 bytes). */
+const TOKEN_LABEL = /^[\x21-\x7e](?:[\x20-\x7e]{0,30}[\x21-\x7e])?$/;
+
+function parseEnrolee(
+  channel: string,
+  o: Record<string, unknown>,
+  str: ReturnType<typeof reader>['str'],
+): { operatorId: string; role: 'operator' | 'admin'; cardToken: string } {
+  if (o.role !== 'operator' && o.role !== 'admin')
+    throw new InvalidRequestError(channel, 'role', 'must be operator or admin');
+  const role: 'operator' | 'admin' = o.role;
+  return {
+    operatorId: str('operatorId', 32, OPERATOR_ID),
+    role,
+    cardToken: str('cardToken', IPC_LIMITS.maxTokenLabel, TOKEN_LABEL),
   };
 }
 
@@ -451,6 +524,20 @@ const PARSERS: Parsers = {
       operatorId: str('operatorId', 32, OPERATOR_ID),
       pin: str('pin', IPC_LIMITS.maxPin),
       assertion: parseAssertion(c, o.assertion),
+    };
+  },
+  'operator:enrol-begin': (raw) => {
+    const c = 'operator:enrol-begin';
+    const { o, str } = reader(c, raw, ['operatorId', 'role', 'cardToken']);
+    return parseEnrolee(c, o, str);
+  },
+  'operator:enrol-complete': (raw) => {
+    const c = 'operator:enrol-complete';
+    const { o, str } = reader(c, raw, ['operatorId', 'role', 'cardToken', 'pin', 'registration']);
+    return {
+      ...parseEnrolee(c, o, str),
+      pin: str('pin', IPC_LIMITS.maxPin),
+      registration: parseRegistration(c, o.registration),
     };
   },
 };

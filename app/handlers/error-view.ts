@@ -13,6 +13,7 @@ import { PolicyViolation } from '../../signer/policy/index.js';
 import { ApprovalError } from '../../signer/quorum/index.js';
 import { PinGuardError, PinLockedOutError } from '../../signer/quorum/pin-guard.js';
 import { ShareError } from '../../signer/quorum/shares.js';
+import { UsageError } from '../cli/command.js';
 import { PinEntryError } from '../cli/pin.js';
 import type { ErrorView } from '../common/ipc-contract.js';
 import { InvalidRequestError } from '../common/ipc-contract.js';
@@ -23,6 +24,8 @@ const opt = (k: string, v: unknown) => (typeof v === 'string' && v.length > 0 ? 
 export function errorView(err: unknown): ErrorView {
   if (err instanceof InvalidRequestError)
     return { kind: 'invalid-request', code: err.code, message: err.message, field: err.member };
+  if (err instanceof UsageError)
+    return { kind: 'invalid-request', code: 'REQUEST_REFUSED', message: err.message };
   if (err instanceof RefusalError)
     return {
       kind: 'refused',

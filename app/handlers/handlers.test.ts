@@ -246,3 +246,20 @@ test('freeze: a non-admin is refused; an admin freezes at once with card + WebAu
     .rows[0]!.actor;
   assert.match(actor, /^console:/);
 });
+
+test('enrolment without a quorum is closed once the first policy is installed', async () => {
+  const status = await ok<ApplianceStatus>('status:get', {});
+  assert.deepEqual(status.enrolment, { open: false, freeCards: [] });
+  const r = await call('operator:enrol-begin', { operatorId: 'dave', role: 'operator', cardToken: 'airlock-card-1' });
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.equal(r.error.code, 'QUORUM_NOT_MET');
+  const forged = await call('operator:enrol-complete', {
+    operatorId: 'dave',
+    role: 'operator',
+    cardToken: 'airlock-card-1',
+    pin: '1234',
+    registration: { credentialId: 'AAAA', clientDataJSON: 'AAAA', attestationObject: 'AAAA' },
+  });
+  assert.equal(forged.ok, false);
+  if (!forged.ok) assert.equal(forged.error.code, 'WEBAUTHN_WRONG_CHALLENGE');
+});

@@ -5,7 +5,7 @@
  * app/appliance/ and app/cli/), on the same data directory, PKCS#11 module, ledger and audit log;
  * requests arrive parsed, and every batch is inspected afresh from its kept bytes.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import {
   guessKind,
@@ -20,11 +20,22 @@ import { LIMITS } from '../../signer/format/index.js';
 import { MotionError } from '../../signer/governance/motion.js';
 import { type InspectedBatch, inspectBatch, withdrawalReport } from '../../signer/inspect.js';
 import { type PolicyDecision, PolicyViolation } from '../../signer/policy/index.js';
-import { ApprovalError, approvalChallenge, approvalMessage } from '../../signer/quorum/index.js';
+import {
+  ApprovalError,
+  approvalChallenge,
+  approvalMessage,
+  verifyRegistration,
+} from '../../signer/quorum/index.js';
 import { combinePin } from '../../signer/quorum/shares.js';
 import { giveBatchApproval, planBatchApproval } from '../appliance/batch-approval.js';
 import { keepBatch, keptBatch, keptBatches } from '../appliance/batch-inbox.js';
 import { recordExport, signApprovedBatch } from '../appliance/batch-signing.js';
+import {
+  ceremonyEnrolmentOpen,
+  checkEnrolee,
+  type Enrolee,
+  enrolAtCeremony,
+} from '../appliance/operator-enrolment.js';
 import { decide, trustOf } from '../cli/commands/batch.js';
 import { approveMotion, enrolledOperator, policyInForce, propose } from '../cli/commands/governance.js';
 import { listUsbRows } from '../cli/commands/usb.js';
@@ -37,7 +48,9 @@ import {
   type BatchSummary,
   base64ToBytes,
   bytesToBase64,
+  bytesToBase64url,
   type ChallengeView,
+  type RegistrationOptionsView,
   type WithdrawalView,
 } from '../common/ipc-contract.js';
 import { loadApprovals, loadPolicy, policyPath } from '../config/approvals.js';
@@ -72,6 +85,8 @@ export function createHandlers(options: HandlerOptions): Handlers {
   const now = options.now ?? (() => new Date());
   const usbRoot = () => resolveUsbRoot(options.usbRoot, env);
   useAuditSurface('console');
+  /** Registration challenges issued by operator:enrol-begin, one per operator id, used once. */
+  const registrations = new Map<string, { challenge: Uint8Array; enrolee: Enrolee; expires: number }>();
 
   return {
     'status:get': async () => status(ctx),
@@ -286,6 +301,70 @@ export function createHandlers(options: HandlerOptions): Handlers {
       } satisfies ChallengeView;
     },
 
+    'operator:enrol-begin': async ({ operatorId, role, cardToken }) => {
+      const enrolee: Enrolee = { id: operatorId, role, cardToken };
+      checkEnrolee(ctx, enrolee);
+      if (!freeCards(ctx).includes(cardToken))
+        throw new ConfigError(
+          `card "${cardToken}" is not a free operator card here (configured in airlock.json, present, holding no operator key)`,
+        );
+      const challenge = Uint8Array.from(randomBytes(32));
+      registrations.set(operatorId, {
+        challenge,
+        enrolee,
+        expires: now().getTime() + REGISTRATION_LIFETIME_MS,
+      });
+      return {
+        operatorId,
+        challenge: bytesToBase64url(challenge),
+        rpId: RELYING_PARTY.rpId,
+        rpName: 'Airlock signing appliance',
+        userId: bytesToBase64url(new TextEncoder().encode(operatorId)),
+        userName: operatorId,
+        excludeCredentials: readRegistry(ctx.layout).operators.map((o) => o.webauthn.credentialId),
+      } satisfies RegistrationOptionsView;
+    },
+
+    'operator:enrol-complete': async ({ operatorId, role, cardToken, pin, registration }) => {
+      // One use: taken out before anything is checked, so a failed attempt needs a new challenge.
+      const pending = registrations.get(operatorId);
+      registrations.delete(operatorId);
+      if (!pending || pending.expires < now().getTime())
+        throw new ApprovalError(
+          'WEBAUTHN_WRONG_CHALLENGE',
+          `no registration of ${operatorId} is in progress (or it is older than five minutes): begin again`,
+          { operatorId },
+        );
+      if (pending.enrolee.role !== role || pending.enrolee.cardToken !== cardToken)
+        throw new ApprovalError(
+          'WEBAUTHN_WRONG_CHALLENGE',
+          'the role or card changed since the registration began',
+          {
+            operatorId,
+          },
+        );
+      const credential = verifyRegistration(registration, {
+        challenge: pending.challenge,
+        ...RELYING_PARTY,
+        operatorId,
+      });
+      if (readRegistry(ctx.layout).operators.some((o) => o.webauthn.credentialId === credential.credentialId))
+        throw new ApprovalError(
+          'WEBAUTHN_UNKNOWN_CREDENTIAL',
+          'this credential is enrolled for another operator',
+          {
+            operatorId,
+          },
+        );
+      await enrolAtCeremony(ctx, {
+        enrolee: pending.enrolee,
+        pin: async () => pin,
+        credential: () => credential,
+        authenticator: 'WebAuthn authenticator registered in the operator console (attestation none, UV)',
+      });
+      return status(ctx);
+    },
+
     'freeze:submit': async ({ motionDigest, operatorId, pin, assertion }) => {
       const stored = findMotion(ctx.layout, motionDigest);
       if (stored.digest !== motionDigest || stored.motion.params.kind !== 'freeze')
@@ -297,6 +376,28 @@ export function createHandlers(options: HandlerOptions): Handlers {
       return status(ctx);
     },
   };
+}
+
+/** How long a registration challenge is good for. */
+const REGISTRATION_LIFETIME_MS = 5 * 60_000;
+
+/** Operator cards configured in airlock.json, present now, and holding no enrolled operator's key. */
+function freeCards(ctx: CliContext, present?: Set<string>): string[] {
+  let labels = present;
+  if (!labels) {
+    try {
+      labels = new Set(
+        ctx
+          .module()
+          .tokens()
+          .map((t) => t.info().label),
+      );
+    } catch {
+      labels = new Set();
+    }
+  }
+  const held = new Set(readRegistry(ctx.layout).operators.map((o) => o.cardToken));
+  return ctx.config.operatorTokens.filter((t) => labels.has(t) && !held.has(t));
 }
 
 /** The signed result of a kept batch, from the ledger (the very bytes first recorded). */
@@ -404,6 +505,7 @@ function status(ctx: CliContext): ApplianceStatus {
           approvals: loadMotionApprovals(m).length,
         })),
       auditRows,
+      enrolment: { open: ceremonyEnrolmentOpen(ctx), freeCards: freeCards(ctx, labels) },
     };
   } finally {
     ledger.close();

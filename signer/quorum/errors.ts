@@ -37,6 +37,10 @@ export const APPROVAL_ERROR_CODES = [
   'QUORUM_NOT_MET',
   /** A governance motion lacks the admins it needs among its approvers (a freeze: one admin). */
   'ADMIN_REQUIRED',
+  /** A WebAuthn registration (enrolment) is not shaped as Airlock accepts: attestation "none", ES256. */
+  'WEBAUTHN_REGISTRATION_INVALID',
+  /** A WebAuthn registration answers another challenge than the one the appliance issued. */
+  'WEBAUTHN_WRONG_CHALLENGE',
 ] as const;
 
 export type ApprovalErrorCode = (typeof APPROVAL_ERROR_CODES)[number];

@@ -26,3 +26,8 @@ export {
   verifyAssertion,
   type WebAuthnAssertion,
 } from './webauthn.js';
+export {
+  type RegistrationExpectation,
+  verifyRegistration,
+  type WebAuthnRegistration,
+} from './webauthn-registration.js';

@@ -172,7 +172,12 @@ export function demoPin(setup: Pick<DemoSetup, 'pins'>, token: string): string {
  * ceremony, custodian shares of the signing PIN, the online node's coordinator key, the operators and
  * the first policy. `say` narrates; `run` runs each command. The e2e suite sets up its appliance so.
  */
-export function setUpDemo(root: string, run: StepRunner, say: (line: string) => void): DemoSetup {
+export function setUpDemo(
+  root: string,
+  run: StepRunner,
+  say: (line: string) => void,
+  options: { readonly operators?: boolean } = {},
+): DemoSetup {
   const appliance = join(root, 'appliance');
   const online = join(root, 'online');
   const transfer = join(root, 'transfer'); // stands in for the USB stick / animated QR
@@ -231,6 +236,8 @@ export function setUpDemo(root: string, run: StepRunner, say: (line: string) => 
   if (!coordinatorPin || !coordinatorPub) throw new DemoStepError('online init printed no PIN or key');
   run(appliance, ['enrol', 'coordinator', '--key-id', 'coordinator-1', '--public-key', coordinatorPub]);
 
+  const setup = { root, appliance, online, transfer, appliancePublic, pins, coordinatorPin, custodians };
+  if (options.operators === false) return setup;
   say(
     '== 4. Appliance: enrol three operators (the key ceremony: before the first policy, the only enrolment ' +
       'without a quorum): a key on each operator card, and a WebAuthn credential ' +
@@ -247,12 +254,17 @@ export function setUpDemo(root: string, run: StepRunner, say: (line: string) => 
   say(
     '== 5. Appliance: install the sample policy (2 of 3 operators; 3 above 1000 USD), its price table dated now',
   );
-  const policyFile = join(root, 'policy.json');
+  installDemoPolicy(setup, run);
+  return setup;
+}
+
+/** The sample policy, its price table dated now, installed on the appliance (the first policy). */
+export function installDemoPolicy(setup: DemoSetup, run: StepRunner): void {
+  const policyFile = join(setup.root, 'policy.json');
   const policy = JSON.parse(readFileSync(SAMPLE_POLICY, 'utf8'));
   policy.priceTable.asOf = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   writeFileSync(policyFile, `${JSON.stringify(policy, null, 2)}\n`);
-  run(appliance, ['policy', 'set', policyFile]);
-  return { root, appliance, online, transfer, appliancePublic, pins, coordinatorPin, custodians };
+  run(setup.appliance, ['policy', 'set', policyFile]);
 }
 
 /** The online node builds `intents` into a batch signed with its coordinator key. */

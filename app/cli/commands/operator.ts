@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { generateKeyPair } from '../../../hsm/index.js';
+import { enrolAtCeremony } from '../../appliance/operator-enrolment.js';
 import {
   checkOperatorId,
   createSoftwareAuthenticator,
@@ -17,8 +17,7 @@ import {
   SOFTWARE_AUTHENTICATOR_WARNING,
   softwareAuthenticatorPath,
 } from '../../config/approvals.js';
-import { type EnrolledOperator, readRegistry, writeRegistry } from '../../config/registry.js';
-import { audit, withPinGuard } from '../../config/stores.js';
+import { readRegistry } from '../../config/registry.js';
 import { type Command, out, UsageError } from '../command.js';
 import { cliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -59,50 +58,14 @@ export const operatorEnroll: Command = {
       await proposeEnrolment(ctx, id, role, cardToken, values['pin-stdin'] === true);
       return EXIT.OK;
     }
-    const registry = readRegistry(ctx.layout);
-    if (registry.operators.some((o) => o.id === id))
-      throw new UsageError(
-        `operator ${id} is already enrolled (re-keying needs the quorum issue's commands)`,
-      );
-    const holder = registry.operators.find((o) => o.cardToken === cardToken);
-    if (holder) throw new UsageError(`card "${cardToken}" already holds the key of operator ${holder.id}`);
-
-    const token = ctx.token(cardToken);
-    const tokenLabel = token.info().label;
-    const key = await withPinGuard(ctx.layout, { token: tokenLabel, subject: 'user-pin' }, async () =>
-      token.withSession(
-        await readPin(`User PIN of operator card "${tokenLabel}": `, values['pin-stdin'] === true),
-        (s) => generateKeyPair(s, { curve: 'ed25519', label: operatorKeyLabel(id) }),
-        { readWrite: true },
-      ),
-    );
-    const authenticator = createSoftwareAuthenticator(ctx.layout, id);
-    const operator: EnrolledOperator = {
-      id,
-      role,
-      cardToken: tokenLabel,
-      cardPublicKey: key.publicKey,
-      webauthn: authenticator.credential(),
-    };
-    writeRegistry(ctx.layout, { ...registry, operators: [...registry.operators, operator] });
-    audit(ctx.layout, {
-      action: 'enrolment',
-      payload: {
-        operator: {
-          id,
-          role,
-          cardToken: tokenLabel,
-          cardKey: operatorKeyLabel(id),
-          cardPublicKey: hex(key.publicKey),
-          webauthn: {
-            credentialId: operator.webauthn.credentialId,
-            publicKey: hex(operator.webauthn.publicKey),
-            rpId: operator.webauthn.rpId,
-            authenticator: SOFTWARE_AUTHENTICATOR_WARNING,
-          },
-        },
-      },
+    const operator = await enrolAtCeremony(ctx, {
+      enrolee: { id, role, cardToken },
+      pin: () => readPin(`User PIN of operator card "${cardToken}": `, values['pin-stdin'] === true),
+      credential: () => createSoftwareAuthenticator(ctx.layout, id).credential(),
+      authenticator: SOFTWARE_AUTHENTICATOR_WARNING,
     });
+    const key = { publicKey: operator.cardPublicKey };
+    const tokenLabel = operator.cardToken;
     out(`enrolled ${role} ${id}: card "${tokenLabel}" key ${operatorKeyLabel(id)} ${hex(key.publicKey)}`);
     out(
       `  WebAuthn credential ${operator.webauthn.credentialId} (rpId ${operator.webauthn.rpId}): ` +
