@@ -1,6 +1,8 @@
 /**
  * The signing ceremony in the operator console, end to end, with real SoftHSM2 tokens and SQLite:
- * the online node builds a batch; its animated QR frames become a .y4m that Chromium's fake camera
+ * the key ceremony's operators are enrolled in the console (card key on their SoftHSM2 card, and
+ * their authenticator registered with navigator.credentials.create on Chromium's virtual
+ * authenticator); the first policy is installed; the online node builds a batch; its animated QR frames become a .y4m that Chromium's fake camera
  * plays; the console scans it; three operators approve (card PIN + Chromium's virtual WebAuthn
  * authenticator over CDP); two custodians' shares unlock the signing token; the console signs; its
  * exported QR frames are captured from the screen (element screenshots) and decoded by the online
@@ -18,16 +20,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
+import type { ApplianceStatus, IpcResult } from '../app/common/ipc-contract.js';
 import { decodePng } from '../qr-transport/image/png.js';
 import { scanGray } from '../qr-transport/image/scan.js';
 import { TransferDecoder } from '../qr-transport/transfer.js';
-import {
-  batchVideo,
-  type E2eAppliance,
-  loadOperatorCredentials,
-  onlineBatch,
-  setUpE2eAppliance,
-} from '../test-support/appliance.js';
+import { batchVideo, type E2eAppliance, onlineBatch, setUpE2eAppliance } from '../test-support/appliance.js';
 import { repoRoot } from '../test-support/paths.js';
 import { addVirtualAuthenticator, type ConsoleSession, openConsole } from './harness/console.js';
 
@@ -37,6 +34,42 @@ let session: ConsoleSession;
 let page: Page;
 let batchFile: string;
 let shots: string;
+
+/**
+ * Each operator has their own authenticator (a security key): enrolment refuses an authenticator
+ * that already holds an enrolled credential (excludeCredentials). `plugIn` stands for an operator
+ * plugging theirs in: one virtual authenticator at a time, holding that operator's credential (kept,
+ * with its counter, while it is unplugged).
+ */
+type VirtualCredential = {
+  credentialId: string;
+  rpId: string;
+  privateKey: string;
+  signCount: number;
+  isResidentCredential: boolean;
+};
+const keyring = new Map<string, VirtualCredential>();
+let plugged: { operatorId: string; authenticatorId: string } | null = null;
+
+async function unplug(): Promise<void> {
+  if (!plugged) return;
+  const { credentials } = (await session.cdp.send('WebAuthn.getCredentials', {
+    authenticatorId: plugged.authenticatorId,
+  })) as { credentials: VirtualCredential[] };
+  assert.ok(credentials.length <= 1);
+  if (credentials[0]) keyring.set(plugged.operatorId, credentials[0]);
+  await session.cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: plugged.authenticatorId });
+  plugged = null;
+}
+
+async function plugIn(operatorId: string): Promise<void> {
+  if (plugged?.operatorId === operatorId) return;
+  await unplug();
+  const authenticatorId = await addVirtualAuthenticator(session.cdp);
+  const credential = keyring.get(operatorId);
+  if (credential) await session.cdp.send('WebAuthn.addCredential', { authenticatorId, credential });
+  plugged = { operatorId, authenticatorId };
+}
 
 const byTestId = (id: string) => page.getByTestId(id);
 const textOf = async (l: Locator) => (await l.textContent()) ?? '';
@@ -54,6 +87,7 @@ async function go(screen: string): Promise<void> {
 
 /** One operator's approval in the console: pick, PIN, then the biometric step. */
 async function approveAs(operatorId: string, pin: string): Promise<void> {
+  await plugIn(operatorId);
   await byTestId('approve-operator').selectOption(operatorId);
   await byTestId('approve-begin').click();
   await byTestId('approve-pin').fill(pin);
@@ -65,18 +99,78 @@ before(async () => {
   shots =
     process.env.AIRLOCK_SCREENSHOTS === 'docs' ? join(repoRoot, 'docs', 'screenshots') : join(root, 'shots');
   mkdirSync(shots, { recursive: true });
-  appliance = setUpE2eAppliance(root);
+  appliance = setUpE2eAppliance(root, { operators: false });
   batchFile = onlineBatch(appliance, join(appliance.transfer, 'batch.json'));
   const video = batchVideo(appliance, batchFile, join(appliance.transfer, 'batch.y4m'));
   session = await openConsole({ home: appliance.appliance, usbRoot: appliance.usbRoot, cameraY4m: video });
   page = session.page;
-  const authenticatorId = await addVirtualAuthenticator(session.cdp);
-  await loadOperatorCredentials(appliance, session.cdp, authenticatorId);
 });
 
 after(async () => {
   await session?.close();
   rmSync(root, { recursive: true, force: true });
+});
+
+type Invoke = (channel: string, request: unknown) => Promise<IpcResult<unknown>>;
+const invoke = (channel: string, request: unknown) =>
+  page.evaluate(
+    ([c, r]) => (window as unknown as { airlock: { invoke: Invoke } }).airlock.invoke(c as string, r),
+    [channel, request] as const,
+  );
+
+/** The credential id (base64url) the operator's authenticator holds. */
+const expect = (operatorId: string) =>
+  Buffer.from(keyring.get(operatorId)?.credentialId ?? '', 'base64').toString('base64url');
+
+const OPERATORS = [
+  { id: 'alice', role: 'admin', card: 'airlock-card-1' },
+  { id: 'bob', role: 'operator', card: 'airlock-card-2' },
+  { id: 'carol', role: 'operator', card: 'airlock-card-3' },
+] as const;
+
+test('key ceremony: three operators enrolled in the console, card key + their authenticator registered', async () => {
+  // A registration no challenge was issued for is refused, and nothing is enrolled.
+  const forged = await invoke('operator:enrol-complete', {
+    operatorId: 'mallory',
+    role: 'admin',
+    cardToken: 'airlock-card-1',
+    pin: appliance.cardPin('alice'),
+    registration: { credentialId: 'AAAA', clientDataJSON: 'AAAA', attestationObject: 'AAAA' },
+  });
+  assert.equal(forged.ok, false);
+  if (!forged.ok) assert.equal(forged.error.code, 'WEBAUTHN_WRONG_CHALLENGE');
+
+  await go('operators');
+  for (const o of OPERATORS) {
+    await plugIn(o.id);
+    await byTestId('enrol-id').fill(o.id);
+    await byTestId('enrol-role').selectOption(o.role);
+    await byTestId('enrol-card').selectOption(o.card);
+    await byTestId('enrol-pin').fill(appliance.cardPin(o.id));
+    if (o.id === 'alice') await screenshot('00-enrol-operator');
+    await byTestId('enrol-submit').click();
+    await page.locator(`[data-testid="enrol-done"][data-operator="${o.id}"]`).waitFor({ timeout: 30_000 });
+  }
+  await unplug();
+  // The registry holds the credentials the operators' authenticators made, one each.
+  const status = (await invoke('status:get', {})) as IpcResult<ApplianceStatus>;
+  assert.equal(status.ok, true);
+  if (!status.ok) return;
+  assert.deepEqual(
+    status.value.operators.map((o) => [
+      o.id,
+      o.credentialId,
+      keyring.get(o.id) && Buffer.from(keyring.get(o.id)!.credentialId, 'base64').toString('base64url'),
+    ]),
+    OPERATORS.map((o) => [o.id, expect(o.id), expect(o.id)]),
+  );
+  assert.ok([...keyring.values()].every((c) => c.rpId === 'airlock.local'));
+  assert.deepEqual(status.value.enrolment, { open: true, freeCards: [] });
+  // The first policy closes enrolment without a quorum.
+  appliance.installPolicy();
+  await go('status');
+  await go('operators');
+  await byTestId('enrol-closed').waitFor();
 });
 
 test('status: signing token, operators with their cards, policy v1, not frozen', async (t) => {
@@ -219,6 +313,7 @@ test('freeze: an admin freezes at once (PIN + WebAuthn); the banner shows; a new
   await byTestId('freeze-operator').selectOption('alice');
   await byTestId('freeze-reason').fill('e2e drill');
   await screenshot('10-freeze-dialog');
+  await plugIn('alice');
   await byTestId('freeze-begin').click();
   await byTestId('freeze-pin').fill(appliance.cardPin('alice'));
   await byTestId('freeze-submit').click();

@@ -250,7 +250,11 @@ test('freeze: a non-admin is refused; an admin freezes at once with card + WebAu
 test('enrolment without a quorum is closed once the first policy is installed', async () => {
   const status = await ok<ApplianceStatus>('status:get', {});
   assert.deepEqual(status.enrolment, { open: false, freeCards: [] });
-  const r = await call('operator:enrol-begin', { operatorId: 'dave', role: 'operator', cardToken: 'airlock-card-1' });
+  const r = await call('operator:enrol-begin', {
+    operatorId: 'dave',
+    role: 'operator',
+    cardToken: 'airlock-card-1',
+  });
   assert.equal(r.ok, false);
   if (!r.ok) assert.equal(r.error.code, 'QUORUM_NOT_MET');
   const forged = await call('operator:enrol-complete', {

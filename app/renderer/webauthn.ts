@@ -1,17 +1,23 @@
 /**
  * The biometric step of an approval or a freeze: the WebAuthn assertion over the challenge the
  * appliance handed out (`ChallengeView`), for exactly the operator's enrolled credential, with user
- * verification required. The request options and the wire form of the answer are pure functions
- * (tested in node); `getAssertion` is the one call into `navigator.credentials`.
+ * verification required. And the registration of a new operator's authenticator at the key ceremony
+ * (`RegistrationOptionsView`): ES256 only, user verification required, no resident key, attestation
+ * none, every enrolled credential excluded. The options and the wire forms of the answers are pure
+ * functions (tested in node); `getAssertion` and `createRegistration` are the only calls into
+ * `navigator.credentials`.
  *
  * Every failure becomes a RendererError `WEBAUTHN_FAILED` (cancelled, timed out, not allowed, no
- * such credential on this authenticator) or `WEBAUTHN_BAD_RESPONSE`, named for the operator.
+ * such credential on this authenticator, an authenticator already enrolled) or
+ * `WEBAUTHN_BAD_RESPONSE`, named for the operator.
  */
 import {
   base64urlToBytes,
   bytesToBase64url,
   type ChallengeView,
+  type RegistrationOptionsView,
   type WebAuthnAssertionWire,
+  type WebAuthnRegistrationWire,
 } from '../common/ipc-contract.js';
 import { RendererError } from './errors.js';
 
@@ -105,4 +111,88 @@ export async function getAssertion(challenge: ChallengeView): Promise<WebAuthnAs
     );
   }
   return assertionToWire(credential);
+}
+
+// ---- registration (enrolment at the key ceremony) ----
+
+/** COSE algorithm ES256 (ECDSA P-256 with SHA-256): the only one the appliance verifies. */
+export const COSE_ES256 = -7;
+
+export function creationOptions(view: RegistrationOptionsView): PublicKeyCredentialCreationOptions {
+  const bytes = (b64url: string) => base64urlToBytes(b64url) as Uint8Array<ArrayBuffer>;
+  return {
+    challenge: bytes(view.challenge),
+    rp: { id: view.rpId, name: view.rpName },
+    user: { id: bytes(view.userId), name: view.userName, displayName: view.userName },
+    pubKeyCredParams: [{ type: 'public-key', alg: COSE_ES256 }],
+    authenticatorSelection: { userVerification: 'required', residentKey: 'discouraged' },
+    attestation: 'none',
+    excludeCredentials: view.excludeCredentials.map((id) => ({ type: 'public-key', id: bytes(id) })),
+    timeout: WEBAUTHN_TIMEOUT_MS,
+  };
+}
+
+/** The part of a PublicKeyCredential with an AuthenticatorAttestationResponse this step reads. */
+export interface RegistrationLike {
+  readonly rawId: ArrayBuffer;
+  readonly response: {
+    readonly clientDataJSON?: ArrayBuffer;
+    readonly attestationObject?: ArrayBuffer;
+  };
+}
+
+/** The registration as the contract carries it: each member base64url, as WebAuthn hands it over. */
+export function registrationToWire(credential: unknown): WebAuthnRegistrationWire {
+  const c = credential as Partial<RegistrationLike> | null;
+  const r = c?.response;
+  if (
+    c === null ||
+    typeof c !== 'object' ||
+    !isBuffer(c.rawId) ||
+    !r ||
+    !isBuffer(r.clientDataJSON) ||
+    !isBuffer(r.attestationObject)
+  ) {
+    throw new RendererError(
+      'WEBAUTHN_BAD_RESPONSE',
+      'the authenticator did not answer with a registration (rawId, clientDataJSON, attestationObject)',
+    );
+  }
+  return {
+    credentialId: bytesToBase64url(bytesOf(c.rawId)),
+    clientDataJSON: bytesToBase64url(bytesOf(r.clientDataJSON)),
+    attestationObject: bytesToBase64url(bytesOf(r.attestationObject)),
+  };
+}
+
+/** Words for a DOMException from navigator.credentials.create. */
+export function describeRegistrationFailure(err: unknown): string {
+  const name = err instanceof Error ? err.name : '';
+  switch (name) {
+    case 'NotAllowedError':
+      return 'the registration was cancelled or timed out, or no authenticator answered';
+    case 'InvalidStateError':
+      return 'this authenticator already holds an enrolled operator’s credential: use another authenticator';
+    case 'NotSupportedError':
+      return 'the authenticator cannot make an ES256 key with user verification';
+    default:
+      return describeWebAuthnFailure(err);
+  }
+}
+
+/** Ask the platform authenticator to register a new credential for the operator being enrolled. */
+export async function createRegistration(view: RegistrationOptionsView): Promise<WebAuthnRegistrationWire> {
+  if (typeof navigator === 'undefined' || !navigator.credentials) {
+    throw new RendererError('WEBAUTHN_FAILED', 'WebAuthn is not available in this window');
+  }
+  let credential: Credential | null;
+  try {
+    credential = await navigator.credentials.create({ publicKey: creationOptions(view) });
+  } catch (err) {
+    throw new RendererError(
+      'WEBAUTHN_FAILED',
+      `enrolling operator "${view.operatorId}": ${describeRegistrationFailure(err)}`,
+    );
+  }
+  return registrationToWire(credential);
 }
