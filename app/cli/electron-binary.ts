@@ -17,10 +17,25 @@ export function electronBinary(env: NodeJS.ProcessEnv = process.env): string | n
   return existsSync(bin) ? bin : null;
 }
 
+const ELECTRON_SQLITE = fileURLToPath(
+  new URL('../../../native/electron/better-sqlite3/build/Release/better_sqlite3.node', import.meta.url),
+);
+
+/**
+ * better-sqlite3 built for Electron's ABI by scripts/build-electron-sqlite.mjs, or null. The console
+ * under Electron from a development tree loads it (AIRLOCK_SQLITE_BINDING); node_modules keeps the
+ * Node build the CLI and the tests load.
+ */
+export function electronSqliteBinding(): string | null {
+  return existsSync(ELECTRON_SQLITE) ? ELECTRON_SQLITE : null;
+}
+
 /** Why the console cannot open here, or null when it can (a binary and a display). */
 export function consoleUnavailableReason(env: NodeJS.ProcessEnv = process.env): string | null {
   if (!electronBinary(env))
     return "Electron's binary is not installed (its download needs the internet, which this machine lacks)";
   if (process.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return 'there is no display';
+  if (!electronSqliteBinding())
+    return 'better-sqlite3 is not built for Electron yet (node scripts/build-electron-sqlite.mjs, on a connected machine)';
   return null;
 }

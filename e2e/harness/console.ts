@@ -11,6 +11,8 @@
  * Camera: Chromium's fake capture device fed with a .y4m. Biometrics: the virtual WebAuthn
  * authenticator over CDP.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import {
@@ -21,13 +23,14 @@ import {
   type ElectronApplication,
   type Page,
 } from 'playwright-core';
-import { electronBinary } from '../../app/cli/electron-binary.js';
+import { electronBinary, electronSqliteBinding } from '../../app/cli/electron-binary.js';
 import { BRIDGE_GLOBAL, CONSOLE_ORIGIN, EVENTS } from '../../app/common/ipc-contract.js';
 import { dispatch } from '../../app/handlers/dispatch.js';
 import { createHandlers, type HandlerOptions } from '../../app/handlers/index.js';
 import { CONSOLE_URL, serveConsoleRequest } from '../../app/main/console-files.js';
 import { senderRefusal, senderRefusedResult } from '../../app/main/ipc-sender.js';
 import { repoRoot } from '../../test-support/paths.js';
+import { ensureDisplay } from './display.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const RENDERER_ROOT = join(repoRoot, 'dist', 'app', 'renderer');
@@ -177,6 +180,15 @@ async function openInChromium(options: ConsoleOptions): Promise<ConsoleSession> 
 async function openInElectron(binary: string, options: ConsoleOptions): Promise<ConsoleSession> {
   const requests: string[] = [];
   const foreignRequests: string[] = [];
+  // Its own Electron profile: the single-instance lock is per profile, and suites run side by side.
+  const sqlite = electronSqliteBinding();
+  if (!sqlite)
+    throw new Error(
+      'Electron is installed but better-sqlite3 is not built for its ABI: run node scripts/build-electron-sqlite.mjs ' +
+        '(or AIRLOCK_E2E_RUNTIME=chromium to run the suite in Chromium)',
+    );
+  const profile = mkdtempSync(join(tmpdir(), 'airlock-console-profile-'));
+  const display = await ensureDisplay();
   const app: ElectronApplication = await _electron.launch({
     executablePath: binary,
     args: [
@@ -184,7 +196,12 @@ async function openInElectron(binary: string, options: ConsoleOptions): Promise<
       ...cameraArgs(options.cameraY4m),
       MAIN_SCRIPT,
     ],
-    env: baseEnv(options.home, options.usbRoot) as Record<string, string>,
+    env: {
+      ...baseEnv(options.home, options.usbRoot),
+      AIRLOCK_CONSOLE_PROFILE: profile,
+      AIRLOCK_SQLITE_BINDING: sqlite,
+      DISPLAY: display.display,
+    } as Record<string, string>,
   });
   const page = await app.firstWindow();
   page.on('request', (r) => {
@@ -194,12 +211,31 @@ async function openInElectron(binary: string, options: ConsoleOptions): Promise<
   if (options.viewport) await page.setViewportSize(options.viewport);
   await page.waitForLoadState('domcontentloaded');
   const cdp = await page.context().newCDPSession(page);
-  return { page, runtime: 'electron', requests, foreignRequests, cdp, close: () => app.close() };
+  return {
+    page,
+    runtime: 'electron',
+    requests,
+    foreignRequests,
+    cdp,
+    close: async () => {
+      await app.close();
+      display.stop();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }
 
-/** Open the console: Electron when its binary exists, Chromium with the same handlers otherwise. */
+/**
+ * Open the console: Electron when its binary exists, Chromium with the same handlers otherwise.
+ * AIRLOCK_E2E_RUNTIME=chromium|electron chooses explicitly (electron without a binary is an error).
+ */
 export async function openConsole(options: ConsoleOptions): Promise<ConsoleSession> {
-  const binary = electronBinary();
+  const wanted = process.env.AIRLOCK_E2E_RUNTIME?.trim() || 'auto';
+  if (wanted !== 'auto' && wanted !== 'chromium' && wanted !== 'electron')
+    throw new Error(`AIRLOCK_E2E_RUNTIME must be chromium or electron, found ${JSON.stringify(wanted)}`);
+  const binary = wanted === 'chromium' ? null : electronBinary();
+  if (wanted === 'electron' && !binary)
+    throw new Error("AIRLOCK_E2E_RUNTIME=electron but Electron's binary is not installed");
   return binary ? openInElectron(binary, options) : openInChromium(options);
 }
 

@@ -13,6 +13,11 @@
  *
  * Every failure becomes the caller's typed error through `fail` (LedgerError, AuditError). Shared by
  * signer/ledger and signer/audit; it knows neither.
+ *
+ * `AIRLOCK_SQLITE_BINDING` names the better-sqlite3 addon to load instead of the one in node_modules:
+ * a development tree runs its Node tests with the Node build and the console under Electron with a
+ * build for Electron's ABI (scripts/build-electron-sqlite.mjs). A packaged app needs neither: its
+ * node_modules are rebuilt for Electron.
  */
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -69,7 +74,12 @@ export function openVersionedFile(
   }
   let db: Database.Database;
   try {
-    db = new Database(path, { fileMustExist: !options.create, timeout: options.busyTimeoutMs ?? 5000 });
+    const binding = process.env.AIRLOCK_SQLITE_BINDING?.trim();
+    db = new Database(path, {
+      fileMustExist: !options.create,
+      timeout: options.busyTimeoutMs ?? 5000,
+      ...(binding ? { nativeBinding: binding } : {}),
+    });
   } catch (err) {
     throw mapSqliteError(err, `cannot open the ${spec.what} ${path}`, fail);
   }

@@ -21,7 +21,7 @@ import {
   writeConfig,
 } from '../../config/home.js';
 import { type Command, out, UsageError } from '../command.js';
-import { consoleUnavailableReason, electronBinary } from '../electron-binary.js';
+import { consoleUnavailableReason, electronBinary, electronSqliteBinding } from '../electron-binary.js';
 import { EXIT } from '../exit-codes.js';
 
 /** Marks a data directory made by demo-init, the only kind `--force` may wipe. */
@@ -299,7 +299,12 @@ function openConsoleCeremony(setup: DemoSetup, onlineBatch: string): number {
   const { SOFTHSM2_CONF: _own, ...env } = process.env;
   const r = spawnSync(binary, [CONSOLE_MAIN], {
     stdio: 'inherit',
-    env: { ...env, AIRLOCK_HOME: setup.appliance, AIRLOCK_USB_ROOT: setup.transfer },
+    env: {
+      ...env,
+      AIRLOCK_HOME: setup.appliance,
+      AIRLOCK_USB_ROOT: setup.transfer,
+      AIRLOCK_SQLITE_BINDING: electronSqliteBinding()!,
+    },
   });
   if (r.status !== 0) throw new DemoStepError(`the operator console exited with ${r.status ?? r.signal}`);
   const results = readdirSync(setup.transfer).filter((f) => f.endsWith('.result.json'));
