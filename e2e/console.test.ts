@@ -329,6 +329,23 @@ test('freeze: an admin freezes at once (PIN + WebAuthn); the banner shows; a new
   await screenshot('11-frozen');
 });
 
+test('keyboard and 1366x768: Alt+1…7 reach every screen, none scrolls sideways; Alt+F opens the freeze dialog', async () => {
+  const screens = ['status', 'import', 'review', 'sign', 'export', 'audit', 'operators'];
+  for (const [i, id] of screens.entries()) {
+    await page.keyboard.press(`Alt+${i + 1}`);
+    await byTestId(`screen-${id}`).waitFor();
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+    }));
+    assert.ok(scrollWidth <= innerWidth, `${id}: ${scrollWidth} px wide in a ${innerWidth} px window`);
+  }
+  await page.keyboard.press('Alt+f');
+  await byTestId('freeze-dialog').waitFor();
+  await page.keyboard.press('Escape');
+  await byTestId('freeze-dialog').waitFor({ state: 'hidden' });
+});
+
 test('the console made no request outside https://airlock.local', () => {
   assert.deepEqual(session.foreignRequests, []);
   assert.ok(session.requests.some((u) => u.endsWith('/console.js')));
