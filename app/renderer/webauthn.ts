@@ -53,30 +53,36 @@ function bytesOf(v: ArrayBuffer | ArrayBufferView): Uint8Array {
   return ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v);
 }
 
-/** The assertion as the contract carries it: each member base64url, as WebAuthn hands it over. */
-export function assertionToWire(credential: unknown): WebAuthnAssertionWire {
-  const c = credential as Partial<AssertionLike> | null;
+/**
+ * The credential id and the named members of a PublicKeyCredential's response, each base64url as the
+ * contract carries them; a response without one of them is a RendererError naming what was expected.
+ */
+function responseToWire<K extends string>(
+  credential: unknown,
+  members: readonly K[],
+  what: string,
+): { credentialId: string } & Record<K, string> {
+  const c = credential as { rawId?: unknown; response?: Record<string, unknown> } | null;
   const r = c?.response;
   if (
     c === null ||
     typeof c !== 'object' ||
     !isBuffer(c.rawId) ||
     !r ||
-    !isBuffer(r.authenticatorData) ||
-    !isBuffer(r.clientDataJSON) ||
-    !isBuffer(r.signature)
-  ) {
+    !members.every((m) => isBuffer(r[m]))
+  )
     throw new RendererError(
       'WEBAUTHN_BAD_RESPONSE',
-      'the authenticator did not answer with an assertion (rawId, authenticatorData, clientDataJSON, signature)',
+      `the authenticator did not answer with ${what} (rawId, ${members.join(', ')})`,
     );
-  }
-  return {
-    credentialId: bytesToBase64url(bytesOf(c.rawId)),
-    authenticatorData: bytesToBase64url(bytesOf(r.authenticatorData)),
-    clientDataJSON: bytesToBase64url(bytesOf(r.clientDataJSON)),
-    signature: bytesToBase64url(bytesOf(r.signature)),
-  };
+  const wire: Record<string, string> = { credentialId: bytesToBase64url(bytesOf(c.rawId)) };
+  for (const m of members) wire[m] = bytesToBase64url(bytesOf(r[m] as ArrayBuffer));
+  return wire as { credentialId: string } & Record<K, string>;
+}
+
+/** The assertion as the contract carries it: each member base64url, as WebAuthn hands it over. */
+export function assertionToWire(credential: unknown): WebAuthnAssertionWire {
+  return responseToWire(credential, ['authenticatorData', 'clientDataJSON', 'signature'], 'an assertion');
 }
 
 /** Words for a DOMException from navigator.credentials.get. */
@@ -143,26 +149,7 @@ export interface RegistrationLike {
 
 /** The registration as the contract carries it: each member base64url, as WebAuthn hands it over. */
 export function registrationToWire(credential: unknown): WebAuthnRegistrationWire {
-  const c = credential as Partial<RegistrationLike> | null;
-  const r = c?.response;
-  if (
-    c === null ||
-    typeof c !== 'object' ||
-    !isBuffer(c.rawId) ||
-    !r ||
-    !isBuffer(r.clientDataJSON) ||
-    !isBuffer(r.attestationObject)
-  ) {
-    throw new RendererError(
-      'WEBAUTHN_BAD_RESPONSE',
-      'the authenticator did not answer with a registration (rawId, clientDataJSON, attestationObject)',
-    );
-  }
-  return {
-    credentialId: bytesToBase64url(bytesOf(c.rawId)),
-    clientDataJSON: bytesToBase64url(bytesOf(r.clientDataJSON)),
-    attestationObject: bytesToBase64url(bytesOf(r.attestationObject)),
-  };
+  return responseToWire(credential, ['clientDataJSON', 'attestationObject'], 'a registration');
 }
 
 /** Words for a DOMException from navigator.credentials.create. */

@@ -11,6 +11,7 @@
  * on every outcome. The form is built once and never redrawn while shown (a poll only updates the
  * card list), so typing is never lost. Enter submits (from the selects too).
  */
+
 import type { ApplianceStatus, ErrorView, OperatorView } from '../../common/ipc-contract.js';
 import type { Ctx, Screen } from '../app.js';
 import { call } from '../bridge.js';
@@ -18,9 +19,8 @@ import { busy, field, h, replace } from '../dom.js';
 import { ErrorSlot } from '../error-panel.js';
 import { toErrorView } from '../errors.js';
 import { shortHash } from '../format.js';
+import { pollStatus } from '../status-poll.js';
 import { createRegistration } from '../webauthn.js';
-
-const POLL_MS = 5_000;
 
 /** An operator id: 1-32 of a-z 0-9 . _ -, starting with a letter or digit (as the appliance checks it). */
 export const OPERATOR_ID_RE = /^[a-z0-9][a-z0-9._-]{0,31}$/;
@@ -373,13 +373,11 @@ export const operatorsScreen: Screen = {
         h('section', { class: 'card' }, h('h3', {}, 'Enrolled operators'), list),
       ),
     );
-    let alive = true;
     let shownOperators = '';
     let shownOpen: boolean | null = null;
     let form: ReturnType<typeof enrolForm> | null = null;
 
     const draw = (s: ApplianceStatus): void => {
-      if (!alive) return;
       const ops = JSON.stringify(s.operators);
       if (ops !== shownOperators) {
         shownOperators = ops;
@@ -392,20 +390,7 @@ export const operatorsScreen: Screen = {
       }
       form?.update(s);
     };
-    async function load(): Promise<void> {
-      const r = await ctx.refreshStatus();
-      if (!alive) return;
-      if (r.ok) errors.clear();
-      else errors.show(r.error, 'status');
-    }
-    const off = ctx.onStatus(draw);
-    if (ctx.status) draw(ctx.status);
-    void load();
-    const timer = setInterval(() => void load(), POLL_MS);
-    return () => {
-      alive = false;
-      off();
-      clearInterval(timer);
-    };
+    const poll = pollStatus(ctx, errors, draw);
+    return poll.stop;
   },
 };

@@ -3,13 +3,13 @@
  * the freeze, open motions and the batches imported here (a row's button opens its review). Read
  * with `status:get`; refreshed every few seconds while shown, so a card put in shows up.
  */
+
 import type { ApplianceStatus } from '../../common/ipc-contract.js';
 import type { Ctx, Screen } from '../app.js';
 import { facts, h, replace } from '../dom.js';
 import { ErrorSlot } from '../error-panel.js';
 import { formatTime, shortHash, stateLabel } from '../format.js';
-
-const POLL_MS = 5_000;
+import { pollStatus } from '../status-poll.js';
 
 function yesNo(ok: boolean, yes: string, no: string, testid: string): HTMLElement {
   return h(
@@ -202,33 +202,20 @@ export const statusScreen: Screen = {
     const body = h('div', { testid: 'status-body' });
     const refresh = h(
       'button',
-      { type: 'button', testid: 'status-refresh', onclick: () => void load() },
+      { type: 'button', testid: 'status-refresh', onclick: () => void poll.load() },
       'Refresh',
     );
     root.append(h('div', { class: 'toolbar' }, refresh), errors.el, body);
-    let alive = true;
+    let poll: ReturnType<typeof pollStatus>;
     let shown = '';
     // Redrawn only when something changed, so a poll never takes the keyboard focus away.
     const draw = (s: ApplianceStatus): void => {
       const json = JSON.stringify(s);
-      if (!alive || json === shown) return;
+      if (json === shown) return;
       shown = json;
       replace(body, ...render(s, ctx));
     };
-    async function load(): Promise<void> {
-      const r = await ctx.refreshStatus();
-      if (!alive) return;
-      if (r.ok) errors.clear();
-      else errors.show(r.error, 'status');
-    }
-    const off = ctx.onStatus(draw);
-    if (ctx.status) draw(ctx.status);
-    void load();
-    const timer = setInterval(() => void load(), POLL_MS);
-    return () => {
-      alive = false;
-      off();
-      clearInterval(timer);
-    };
+    poll = pollStatus(ctx, errors, draw);
+    return poll.stop;
   },
 };
