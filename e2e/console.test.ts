@@ -25,6 +25,7 @@ import { decodePng } from '../qr-transport/image/png.js';
 import { scanGray } from '../qr-transport/image/scan.js';
 import { TransferDecoder } from '../qr-transport/transfer.js';
 import { batchVideo, type E2eAppliance, onlineBatch, setUpE2eAppliance } from '../test-support/appliance.js';
+import { COORDINATOR, draft, resign } from '../test-support/batch-fixture.js';
 import { repoRoot } from '../test-support/paths.js';
 import { addVirtualAuthenticator, type ConsoleSession, openConsole } from './harness/console.js';
 
@@ -292,19 +293,36 @@ test('audit: rows of the ceremony, newest first; the chain verifies', async () =
   await screenshot('08-audit');
 });
 
-test('refused: a tampered batch on the USB stick is shown refused with its code and field', async () => {
-  const wire = JSON.parse(readFileSync(batchFile, 'utf8')) as { withdrawals: { destination: string }[] };
-  wire.withdrawals[0]!.destination = wire.withdrawals[1]!.destination;
-  writeFileSync(join(appliance.usbRoot, 'tampered.json'), JSON.stringify(wire));
+test('refused: words that differ from the bytes, signed by the (compromised) coordinator, are shown refused naming withdrawal and field', async () => {
+  // The Bybit case: the online node's own key signs a batch whose declared destination is not where
+  // the raw transaction pays. A software coordinator key stands in for the compromised node.
+  appliance.run(appliance.appliance, [
+    'enrol',
+    'coordinator',
+    '--key-id',
+    COORDINATOR.keyId,
+    '--public-key',
+    Buffer.from(COORDINATOR.publicKey).toString('hex'),
+  ]);
+  const d = draft(JSON.parse(readFileSync(batchFile, 'utf8')));
+  d.coordinatorKeyId = COORDINATOR.keyId;
+  d.batchId = `${d.batchId}-tampered`;
+  const victim = d.withdrawals[2]!;
+  victim.destination = d.withdrawals[3]!.destination;
+  writeFileSync(join(appliance.usbRoot, 'tampered.json'), resign(d, { recomputeManifest: true }));
   await go('import');
   await byTestId('usb-refresh').click();
   await page.locator('[data-testid="usb-import"][data-name="tampered.json"]').click();
   const refusal = byTestId('import-refusal');
   await refusal.waitFor();
-  // The coordinator's signature covers the words: a changed destination breaks it, and it is named.
   assert.match(await textOf(refusal), /REFUSED/);
-  assert.match(await textOf(refusal.locator('[data-testid="error-code"]')), /^[A-Z][A-Z_]{5,}$/);
+  assert.equal(await textOf(refusal.getByTestId('error-code')), 'MISMATCH_DESTINATION');
+  assert.equal(await textOf(refusal.getByTestId('error-withdrawalId')), victim.id);
+  assert.equal(await textOf(refusal.getByTestId('error-field')), 'destination');
   await screenshot('09-refused-import');
+  // Nothing of it was kept.
+  const status = (await invoke('status:get', {})) as IpcResult<ApplianceStatus>;
+  assert.ok(status.ok && status.value.batches.every((b) => !b.batchId.endsWith('-tampered')));
 });
 
 test('freeze: an admin freezes at once (PIN + WebAuthn); the banner shows; a new batch is refused by the policy', async () => {
