@@ -69,6 +69,22 @@ export interface ApplianceStatus {
   readonly enrolment: { readonly open: boolean; readonly freeCards: readonly string[] };
 }
 
+/** A governance motion as the console shows it (signer/governance/motion.ts). */
+export interface MotionView {
+  readonly motionId: string;
+  readonly digest: string;
+  readonly kind: string;
+  /** What carrying it out does, in words. */
+  readonly description: string;
+  readonly proposedBy: string;
+  readonly expiresAt: string;
+  /** Operators who approved it so far. */
+  readonly approvals: readonly string[];
+  /** Approvals it needs, and how many of them by an admin. */
+  readonly required: number;
+  readonly admins: number;
+}
+
 /** What navigator.credentials.create needs to register an operator's authenticator. */
 export interface RegistrationOptionsView {
   readonly operatorId: string;
@@ -259,6 +275,15 @@ export interface Contract {
     request: { motionDigest: string; operatorId: string; pin: string; assertion: WebAuthnAssertionWire };
     response: ApplianceStatus;
   };
+  /** Open motions (not carried out, not expired, under the policy in force). */
+  'motion:list': { request: Record<string, never>; response: { motions: readonly MotionView[] } };
+  /** Propose the unfreeze of the freeze in force, or join the open one. */
+  'unfreeze:propose': { request: { reason: string }; response: MotionView };
+  /** One operator's approval of a motion (challenge from approval:challenge with subject motion). */
+  'motion:approve': {
+    request: { motionDigest: string; operatorId: string; pin: string; assertion: WebAuthnAssertionWire };
+    response: ApplianceStatus;
+  };
   /** Enrol an operator at the key ceremony: first the registration options, then PIN + registration. */
   'operator:enrol-begin': {
     request: { operatorId: string; role: 'operator' | 'admin'; cardToken: string };
@@ -296,6 +321,9 @@ export const CHANNELS = [
   'freeze:submit',
   'operator:enrol-begin',
   'operator:enrol-complete',
+  'motion:list',
+  'unfreeze:propose',
+  'motion:approve',
 ] as const satisfies readonly Channel[];
 
 // Compile-time: CHANNELS lists every channel of the contract.
@@ -518,6 +546,20 @@ const PARSERS: Parsers = {
   },
   'freeze:submit': (raw) => {
     const c = 'freeze:submit';
+    const { o, str } = reader(c, raw, ['motionDigest', 'operatorId', 'pin', 'assertion']);
+    return {
+      motionDigest: str('motionDigest', 64, DIGEST),
+      operatorId: str('operatorId', 32, OPERATOR_ID),
+      pin: str('pin', IPC_LIMITS.maxPin),
+      assertion: parseAssertion(c, o.assertion),
+    };
+  },
+  'motion:list': none('motion:list'),
+  'unfreeze:propose': (raw) => ({
+    reason: reader('unfreeze:propose', raw, ['reason']).str('reason', IPC_LIMITS.maxReason),
+  }),
+  'motion:approve': (raw) => {
+    const c = 'motion:approve';
     const { o, str } = reader(c, raw, ['motionDigest', 'operatorId', 'pin', 'assertion']);
     return {
       motionDigest: str('motionDigest', 64, DIGEST),

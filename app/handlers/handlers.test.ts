@@ -19,6 +19,7 @@ import {
   type ChallengeView,
   type Events,
   type IpcResult,
+  type MotionView,
   type SignedSummary,
 } from '../common/ipc-contract.js';
 import { loadSoftwareAuthenticator, saveSoftwareAuthenticatorCounter } from '../config/approvals.js';
@@ -266,4 +267,38 @@ test('enrolment without a quorum is closed once the first policy is installed', 
   });
   assert.equal(forged.ok, false);
   if (!forged.ok) assert.equal(forged.error.code, 'WEBAUTHN_WRONG_CHALLENGE');
+});
+
+test('unfreeze: proposed in the console, listed, approved with card + WebAuthn by the quorum, carried out', async () => {
+  const proposed = await ok<MotionView>('unfreeze:propose', { reason: 'drill over' });
+  assert.equal(proposed.kind, 'unfreeze');
+  const joined = await ok<MotionView>('unfreeze:propose', { reason: 'another reason' });
+  assert.equal(joined.digest, proposed.digest, 'an open unfreeze is joined, not proposed twice');
+  const listed = await ok<{ motions: MotionView[] }>('motion:list', {});
+  assert.deepEqual(
+    listed.motions.map((m) => [m.motionId, m.kind, m.approvals.length]),
+    [[proposed.motionId, 'unfreeze', 0]],
+  );
+  assert.ok(proposed.required >= 2 && proposed.admins === 1, JSON.stringify(proposed));
+  const approveMotion = async (operatorId: string) => {
+    const challenge = await ok<ChallengeView>('approval:challenge', {
+      subject: 'motion',
+      digest: proposed.digest,
+      operatorId,
+    });
+    return ok<ApplianceStatus>('motion:approve', {
+      motionDigest: proposed.digest,
+      operatorId,
+      pin: appliance.cardPin(operatorId),
+      assertion: assertionFor(operatorId, challenge),
+    });
+  };
+  const afterBob = await approveMotion('bob');
+  assert.equal(afterBob.freeze.frozen, true);
+  const afterAlice = await approveMotion('alice');
+  assert.equal(afterAlice.freeze.frozen, false);
+  assert.deepEqual((await ok<{ motions: MotionView[] }>('motion:list', {})).motions, []);
+  const notFrozen = await call<MotionView>('unfreeze:propose', { reason: 'x' });
+  assert.equal(notFrozen.ok, false);
+  if (!notFrozen.ok) assert.equal(notFrozen.error.code, 'MOTION_NOT_ALLOWED');
 });

@@ -17,7 +17,7 @@ import {
 import type { BatchState } from '../../signer/batch-state.js';
 import { formatUnits } from '../../signer/chains/ethereum/units.js';
 import { LIMITS } from '../../signer/format/index.js';
-import { MotionError } from '../../signer/governance/motion.js';
+import { MotionError, motionRequirement } from '../../signer/governance/motion.js';
 import { type InspectedBatch, inspectBatch, withdrawalReport } from '../../signer/inspect.js';
 import { type PolicyDecision, PolicyViolation } from '../../signer/policy/index.js';
 import {
@@ -37,7 +37,14 @@ import {
   enrolAtCeremony,
 } from '../appliance/operator-enrolment.js';
 import { decide, trustOf } from '../cli/commands/batch.js';
-import { approveMotion, enrolledOperator, policyInForce, propose } from '../cli/commands/governance.js';
+import {
+  approveMotion,
+  describeParams,
+  enrolledOperator,
+  policyInForce,
+  propose,
+  proposeOrJoinUnfreeze,
+} from '../cli/commands/governance.js';
 import { listUsbRows } from '../cli/commands/usb.js';
 import { type CliContext, cliContext } from '../cli/context.js';
 import { consoleFactors } from '../cli/operator-approval.js';
@@ -50,14 +57,15 @@ import {
   bytesToBase64,
   bytesToBase64url,
   type ChallengeView,
+  type MotionView,
   type RegistrationOptionsView,
   type WithdrawalView,
 } from '../common/ipc-contract.js';
 import { loadApprovals, loadPolicy, policyPath } from '../config/approvals.js';
 import { ConfigError, prepareSoftHsmEnv } from '../config/home.js';
-import { findMotion, listMotions, loadMotionApprovals } from '../config/motions.js';
+import { findMotion, listMotions, loadMotionApprovals, type StoredMotion } from '../config/motions.js';
 import { RELYING_PARTY, readRegistry } from '../config/registry.js';
-import { audit, openAudit, openLedger, useAuditSurface } from '../config/stores.js';
+import { audit, cliActor, openAudit, openLedger, useAuditSurface } from '../config/stores.js';
 import type { Handlers } from './dispatch.js';
 import { errorView } from './error-view.js';
 
@@ -301,6 +309,18 @@ export function createHandlers(options: HandlerOptions): Handlers {
       } satisfies ChallengeView;
     },
 
+    'motion:list': async () => ({ motions: openMotions(ctx).map((m) => motionView(ctx, m)) }),
+
+    'unfreeze:propose': async ({ reason }) => motionView(ctx, proposeOrJoinUnfreeze(ctx, reason, cliActor())),
+
+    'motion:approve': async ({ motionDigest, operatorId, pin, assertion }) => {
+      const stored = findMotion(ctx.layout, motionDigest);
+      if (stored.digest !== motionDigest)
+        throw new MotionError('MOTION_UNKNOWN', `no motion ${motionDigest.slice(0, 16)}… on this appliance`);
+      await approveMotion(ctx, stored, operatorId, consoleFactors(pin, assertion));
+      return status(ctx);
+    },
+
     'operator:enrol-begin': async ({ operatorId, role, cardToken }) => {
       const enrolee: Enrolee = { id: operatorId, role, cardToken };
       checkEnrolee(ctx, enrolee);
@@ -378,6 +398,40 @@ export function createHandlers(options: HandlerOptions): Handlers {
   };
 }
 
+/** Motions neither carried out nor expired, under the policy in force. */
+function openMotions(ctx: CliContext, ledger?: ReturnType<typeof openLedger>): StoredMotion[] {
+  if (!existsSync(policyPath(ctx.layout))) return [];
+  const policyDigest = policyInForce(ctx).digest;
+  const own = ledger ?? openLedger(ctx.layout);
+  try {
+    const at = Date.now();
+    return listMotions(ctx.layout).filter(
+      (m) =>
+        !own.motionApplied(m.digest) &&
+        at <= Date.parse(m.motion.expiresAt) &&
+        m.motion.policyDigest === policyDigest,
+    );
+  } finally {
+    if (!ledger) own.close();
+  }
+}
+
+function motionView(ctx: CliContext, stored: StoredMotion): MotionView {
+  const { motion } = stored;
+  const need = motionRequirement(motion.params.kind, loadPolicy(ctx.layout));
+  return {
+    motionId: motion.motionId,
+    digest: stored.digest,
+    kind: motion.params.kind,
+    description: describeParams(motion.params),
+    proposedBy: motion.proposedBy,
+    expiresAt: motion.expiresAt,
+    approvals: loadMotionApprovals(stored).map((a) => String(a?.approval?.operatorId)),
+    required: need.required,
+    admins: need.admins,
+  };
+}
+
 /** How long a registration challenge is good for. */
 const REGISTRATION_LIFETIME_MS = 5 * 60_000;
 
@@ -448,7 +502,6 @@ function status(ctx: CliContext): ApplianceStatus {
     const freeze = ledger.freezeState();
     const policy = existsSync(policyPath(ctx.layout)) ? loadPolicy(ctx.layout) : null;
     const policyDigest = policy ? policyInForce(ctx).digest : null;
-    const at = Date.now();
     const batches: BatchSummary[] = keptBatches(ctx.layout).flatMap(({ digest, keptAt }) => {
       try {
         const inspected = inspectBatch(keptBatch(ctx.layout, digest), trustOf(registry), new Date(keptAt));
@@ -492,18 +545,11 @@ function status(ctx: CliContext): ApplianceStatus {
       },
       relyingParty: { ...RELYING_PARTY },
       batches,
-      openMotions: listMotions(ctx.layout)
-        .filter(
-          (m) =>
-            !ledger.motionApplied(m.digest) &&
-            at <= Date.parse(m.motion.expiresAt) &&
-            m.motion.policyDigest === policyDigest,
-        )
-        .map((m) => ({
-          motionId: m.motion.motionId,
-          kind: m.motion.params.kind,
-          approvals: loadMotionApprovals(m).length,
-        })),
+      openMotions: openMotions(ctx, ledger).map((m) => ({
+        motionId: m.motion.motionId,
+        kind: m.motion.params.kind,
+        approvals: loadMotionApprovals(m).length,
+      })),
       auditRows,
       enrolment: { open: ceremonyEnrolmentOpen(ctx), freeCards: freeCards(ctx, labels) },
     };

@@ -80,7 +80,7 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 // --- the motion life cycle ---
 
-function describeParams(p: MotionParams): string {
+export function describeParams(p: MotionParams): string {
   switch (p.kind) {
     case 'freeze':
       return `freeze the appliance (${p.reason || 'no reason given'})`;
@@ -524,6 +524,37 @@ export const freeze: Command = {
   },
 };
 
+/**
+ * The unfreeze of the freeze in force: an open one (whatever reason it gives) is joined, else one is
+ * proposed. Refused when the appliance is not frozen.
+ */
+export function proposeOrJoinUnfreeze(ctx: CliContext, reason: string, proposedBy: string): StoredMotion {
+  const ledger = openLedger(ctx.layout);
+  let state: ReturnType<typeof ledger.freezeState>;
+  try {
+    state = ledger.freezeState();
+  } finally {
+    ledger.close();
+  }
+  if (!state.frozen || !state.motionDigest)
+    throw new MotionError('MOTION_NOT_ALLOWED', 'the appliance is not frozen');
+  const { digest: policyDigest } = policyInForce(ctx);
+  const open = listMotions(ctx.layout)
+    .reverse()
+    .find(
+      (m) =>
+        m.motion.params.kind === 'unfreeze' &&
+        m.motion.params.freezeMotion === state.motionDigest &&
+        m.motion.policyDigest === policyDigest &&
+        Date.now() <= Date.parse(m.motion.expiresAt),
+    );
+  if (open) {
+    out(`joining open motion ${open.motion.motionId}: ${describeParams(open.motion.params)}`);
+    return open;
+  }
+  return propose(ctx, { kind: 'unfreeze', reason, freezeMotion: state.motionDigest }, proposedBy);
+}
+
 export const unfreeze: Command = {
   name: 'unfreeze',
   usage: 'airlock unfreeze [--operator ID] [--reason TEXT] [--pin-stdin]',
@@ -535,34 +566,8 @@ export const unfreeze: Command = {
       strict: true,
     });
     const ctx = cliContext();
-    const ledger = openLedger(ctx.layout);
-    let state: ReturnType<typeof ledger.freezeState>;
-    try {
-      state = ledger.freezeState();
-    } finally {
-      ledger.close();
-    }
-    if (!state.frozen || !state.motionDigest)
-      throw new MotionError('MOTION_NOT_ALLOWED', 'the appliance is not frozen');
-    const params: MotionParams = {
-      kind: 'unfreeze',
-      reason: values.reason ?? '',
-      freezeMotion: state.motionDigest,
-    };
     const operatorId = operatorOption(values);
-    // Any open unfreeze of the freeze in force is joined, whatever reason it gives.
-    const { digest: policyDigest } = policyInForce(ctx);
-    const open = listMotions(ctx.layout)
-      .reverse()
-      .find(
-        (m) =>
-          m.motion.params.kind === 'unfreeze' &&
-          m.motion.params.freezeMotion === state.motionDigest &&
-          m.motion.policyDigest === policyDigest &&
-          Date.now() <= Date.parse(m.motion.expiresAt),
-      );
-    if (open) out(`joining open motion ${open.motion.motionId}: ${describeParams(open.motion.params)}`);
-    const stored = open ?? propose(ctx, params, operatorId ?? cliActor());
+    const stored = proposeOrJoinUnfreeze(ctx, values.reason ?? '', operatorId ?? cliActor());
     if (operatorId)
       await approveMotion(ctx, stored, operatorId, cliFactors(ctx, values['pin-stdin'] === true));
     return EXIT.OK;
