@@ -29,7 +29,10 @@ export function ceremonyEnrolmentOpen(ctx: CliContext): boolean {
   return !existsSync(policyPath(ctx.layout));
 }
 
-/** Everything that can be checked before the card or the authenticator is touched. */
+/**
+ * Everything that can be checked before the card or the authenticator is touched. Whether the
+ * enrolment is direct (the ceremony) or a motion is the caller's: enrolAtCeremony checks its own.
+ */
 export function checkEnrolee(ctx: CliContext, enrolee: Enrolee): void {
   const { id, role, cardToken } = enrolee;
   if (!checkOperatorId(id))
@@ -39,11 +42,6 @@ export function checkEnrolee(ctx: CliContext, enrolee: Enrolee): void {
   if (role !== 'operator' && role !== 'admin') throw new UsageError('the role must be operator or admin');
   if (cardToken === ctx.config.signingToken)
     throw new UsageError(`"${cardToken}" is the signing token, not an operator card`);
-  if (!ceremonyEnrolmentOpen(ctx))
-    throw new ApprovalError(
-      'QUORUM_NOT_MET',
-      'a policy is installed: enrolling an operator now is a governance motion the quorum approves (airlock operator enroll proposes it)',
-    );
   const registry = readRegistry(ctx.layout);
   if (registry.operators.some((o) => o.id === id))
     throw new UsageError(`operator ${id} is already enrolled (re-keying is a governance motion)`);
@@ -61,6 +59,11 @@ export interface CeremonyEnrolment {
 }
 
 export async function enrolAtCeremony(ctx: CliContext, e: CeremonyEnrolment): Promise<EnrolledOperator> {
+  if (!ceremonyEnrolmentOpen(ctx))
+    throw new ApprovalError(
+      'QUORUM_NOT_MET',
+      'a policy is installed: enrolling an operator now is a governance motion the quorum approves',
+    );
   checkEnrolee(ctx, e.enrolee);
   const { id, role } = e.enrolee;
   const token = ctx.token(e.enrolee.cardToken);

@@ -62,11 +62,16 @@ export interface ApplianceStatus {
   }[];
   readonly auditRows: number;
   /**
-   * Enrolment at the key ceremony: open until the first policy is installed (after it, enrolling is a
-   * governance motion, on the command line). `freeCards`: operator card tokens configured in
-   * airlock.json, present, and holding no operator's key yet.
+   * Enrolment: `open` at the key ceremony, until the first policy is installed (the operator is
+   * enrolled at once); `byMotion` after it (the console makes the card key, registers the
+   * authenticator and proposes an operator-enroll motion the quorum approves in Motions).
+   * `freeCards`: operator card tokens configured in airlock.json, present, holding no operator's key.
    */
-  readonly enrolment: { readonly open: boolean; readonly freeCards: readonly string[] };
+  readonly enrolment: {
+    readonly open: boolean;
+    readonly byMotion: boolean;
+    readonly freeCards: readonly string[];
+  };
 }
 
 /** A governance motion as the console shows it (signer/governance/motion.ts). */

@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { base64urlnopad } from '@scure/base';
+import { initSoftHsmToken } from '../../hsm/index.js';
 import { type E2eAppliance, onlineBatch, setUpE2eAppliance } from '../../test-support/appliance.js';
+import { softwareRegistration } from '../../test-support/registration.js';
 import {
   type ApplianceStatus,
   type BatchReview,
@@ -20,13 +22,15 @@ import {
   type Events,
   type IpcResult,
   type MotionView,
+  type RegistrationOptionsView,
   type SignedSummary,
 } from '../common/ipc-contract.js';
 import { loadSoftwareAuthenticator, saveSoftwareAuthenticatorCounter } from '../config/approvals.js';
-import { layoutOf } from '../config/home.js';
+import { layoutOf, readConfig, writeConfig } from '../config/home.js';
 import { dispatch, type Emit, type Handlers } from './dispatch.js';
 import { createHandlers } from './index.js';
 
+const DAVE_PIN = '44443333';
 let root: string;
 let appliance: E2eAppliance;
 let handlers: Handlers;
@@ -69,10 +73,21 @@ async function approve(digest: string, operatorId: string, pin = appliance.cardP
 
 const auditRows = async () => (await ok<ApplianceStatus>('status:get', {})).auditRows;
 
-before(() => {
+before(async () => {
   root = mkdtempSync(join(tmpdir(), 'airlock-handlers-'));
   appliance = setUpE2eAppliance(root);
   batchBytes = readFileSync(onlineBatch(appliance, join(appliance.transfer, 'batch.json')));
+  // A fourth operator card, for an enrolment after the first policy (before the module loads).
+  await initSoftHsmToken(
+    {
+      confPath: join(appliance.appliance, 'softhsm', 'softhsm2.conf'),
+      tokenDir: join(appliance.appliance, 'softhsm', 'tokens'),
+    },
+    { label: 'airlock-card-4', userPin: DAVE_PIN, soPin: '12345678' },
+  );
+  const layout = layoutOf(appliance.appliance);
+  const config = readConfig(layout);
+  writeConfig(layout, { ...config, operatorTokens: [...config.operatorTokens, 'airlock-card-4'] });
   handlers = createHandlers({ env: process.env, home: appliance.appliance, usbRoot: appliance.usbRoot });
 });
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -248,25 +263,75 @@ test('freeze: a non-admin is refused; an admin freezes at once with card + WebAu
   assert.match(actor, /^console:/);
 });
 
-test('enrolment without a quorum is closed once the first policy is installed', async () => {
+test('after the first policy, enrolling is a motion: card key + registered authenticator proposed, the quorum enrols', async () => {
   const status = await ok<ApplianceStatus>('status:get', {});
-  assert.deepEqual(status.enrolment, { open: false, freeCards: [] });
-  const r = await call('operator:enrol-begin', {
-    operatorId: 'dave',
-    role: 'operator',
-    cardToken: 'airlock-card-1',
-  });
-  assert.equal(r.ok, false);
-  if (!r.ok) assert.equal(r.error.code, 'QUORUM_NOT_MET');
+  assert.deepEqual(status.enrolment, { open: false, byMotion: true, freeCards: ['airlock-card-4'] });
+  // A registration no challenge was issued for is refused before the card is touched.
   const forged = await call('operator:enrol-complete', {
     operatorId: 'dave',
     role: 'operator',
-    cardToken: 'airlock-card-1',
-    pin: '1234',
+    cardToken: 'airlock-card-4',
+    pin: DAVE_PIN,
     registration: { credentialId: 'AAAA', clientDataJSON: 'AAAA', attestationObject: 'AAAA' },
   });
   assert.equal(forged.ok, false);
   if (!forged.ok) assert.equal(forged.error.code, 'WEBAUTHN_WRONG_CHALLENGE');
+  const held = await call('operator:enrol-begin', {
+    operatorId: 'dave',
+    role: 'operator',
+    cardToken: 'airlock-card-1',
+  });
+  assert.equal(held.ok, false);
+  if (!held.ok) assert.match(held.error.message, /alice/);
+
+  const options = await ok<RegistrationOptionsView>('operator:enrol-begin', {
+    operatorId: 'dave',
+    role: 'operator',
+    cardToken: 'airlock-card-4',
+  });
+  assert.equal(options.rpId, 'airlock.local');
+  assert.equal(options.excludeCredentials.length, 3);
+  const registration = softwareRegistration({
+    challenge: options.challenge,
+    rpId: options.rpId,
+    origin: 'https://airlock.local',
+  });
+  const proposed = await ok<ApplianceStatus>('operator:enrol-complete', {
+    operatorId: 'dave',
+    role: 'operator',
+    cardToken: 'airlock-card-4',
+    pin: DAVE_PIN,
+    registration,
+  });
+  assert.deepEqual(
+    proposed.operators.map((o) => o.id),
+    ['alice', 'bob', 'carol'],
+    'not enrolled before the quorum approves',
+  );
+  const [motion] = (await ok<{ motions: MotionView[] }>('motion:list', {})).motions.filter(
+    (m) => m.kind === 'operator-enroll',
+  );
+  assert.ok(motion, 'an operator-enroll motion is open');
+  assert.match(motion.description, /dave/);
+  for (const operatorId of ['bob', 'alice']) {
+    const challenge = await ok<ChallengeView>('approval:challenge', {
+      subject: 'motion',
+      digest: motion.digest,
+      operatorId,
+    });
+    await ok<ApplianceStatus>('motion:approve', {
+      motionDigest: motion.digest,
+      operatorId,
+      pin: appliance.cardPin(operatorId),
+      assertion: assertionFor(operatorId, challenge),
+    });
+  }
+  const after = await ok<ApplianceStatus>('status:get', {});
+  const dave = after.operators.find((o) => o.id === 'dave');
+  assert.ok(dave, 'dave is enrolled once the quorum approved');
+  assert.equal(dave.credentialId, registration.credentialId);
+  assert.equal(dave.cardToken, 'airlock-card-4');
+  assert.deepEqual(after.enrolment.freeCards, []);
 });
 
 test('unfreeze: proposed in the console, listed, approved with card + WebAuthn by the quorum, carried out', async () => {

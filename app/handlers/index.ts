@@ -43,6 +43,7 @@ import {
   enrolledOperator,
   policyInForce,
   propose,
+  proposeEnrolment,
   proposeOrJoinUnfreeze,
 } from '../cli/commands/governance.js';
 import { listUsbRows } from '../cli/commands/usb.js';
@@ -376,12 +377,24 @@ export function createHandlers(options: HandlerOptions): Handlers {
             operatorId,
           },
         );
-      await enrolAtCeremony(ctx, {
-        enrolee: pending.enrolee,
-        pin: async () => pin,
-        credential: () => credential,
-        authenticator: 'WebAuthn authenticator registered in the operator console (attestation none, UV)',
-      });
+      if (ceremonyEnrolmentOpen(ctx))
+        await enrolAtCeremony(ctx, {
+          enrolee: pending.enrolee,
+          pin: async () => pin,
+          credential: () => credential,
+          authenticator: 'WebAuthn authenticator registered in the operator console (attestation none, UV)',
+        });
+      else {
+        // After the first policy the quorum enrols: the card key is made now and a motion proposed.
+        checkEnrolee(ctx, pending.enrolee);
+        await proposeEnrolment(
+          ctx,
+          pending.enrolee,
+          async () => pin,
+          () => credential,
+          cliActor(),
+        );
+      }
       return status(ctx);
     },
 
@@ -551,7 +564,11 @@ function status(ctx: CliContext): ApplianceStatus {
         approvals: loadMotionApprovals(m).length,
       })),
       auditRows,
-      enrolment: { open: ceremonyEnrolmentOpen(ctx), freeCards: freeCards(ctx, labels) },
+      enrolment: {
+        open: ceremonyEnrolmentOpen(ctx),
+        byMotion: policy !== null,
+        freeCards: freeCards(ctx, labels),
+      },
     };
   } finally {
     ledger.close();

@@ -41,7 +41,7 @@ import {
   policyDigestHex,
   readPolicy,
 } from '../../../signer/policy/index.js';
-import { ApprovalError, type Quorum } from '../../../signer/quorum/index.js';
+import { ApprovalError, type Quorum, type WebAuthnCredential } from '../../../signer/quorum/index.js';
 import { PinGuard } from '../../../signer/quorum/pin-guard.js';
 import {
   checkOperatorId,
@@ -664,13 +664,13 @@ async function cardKey(
   ctx: CliContext,
   cardToken: string,
   operatorId: string,
-  pinStdin: boolean,
+  pin: () => Promise<string>,
 ): Promise<{ token: string; publicKey: Uint8Array }> {
   const token = ctx.token(cardToken);
   const label = token.info().label;
   const publicKey = await withPinGuard(ctx.layout, { token: label, subject: 'user-pin' }, async () =>
     token.withSession(
-      await readPin(`User PIN of operator card "${label}": `, pinStdin),
+      await pin(),
       (s) => {
         try {
           return generateKeyPair(s, { curve: 'ed25519', label: operatorKeyLabel(operatorId) }).publicKey;
@@ -710,7 +710,9 @@ export const operatorRekey: Command = {
         `${values.id}'s key is on "${cardToken}" already; re-keying moves it to another card`,
       );
     policyInForce(ctx);
-    const key = await cardKey(ctx, cardToken, values.id, values['pin-stdin'] === true);
+    const key = await cardKey(ctx, cardToken, values.id, () =>
+      readPin(`User PIN of operator card "${cardToken}": `, values['pin-stdin'] === true),
+    );
     propose(
       ctx,
       {
@@ -729,25 +731,23 @@ export const operatorRekey: Command = {
  * Enrolment after the first policy: the new operator's card key and WebAuthn credential are made now,
  * and the quorum's motion enrols them. (Before any policy, operator.ts enrols directly.)
  */
+/**
+ * Propose the enrolment of an operator once a policy is installed: the card key is made now (or the one
+ * an earlier proposal left is reused), the WebAuthn credential comes from `credential` (the console's
+ * verified registration, or the CLI's software authenticator), and the quorum approves the motion.
+ */
 export async function proposeEnrolment(
   ctx: CliContext,
-  id: string,
-  role: 'operator' | 'admin',
-  cardToken: string,
-  pinStdin: boolean,
-): Promise<void> {
+  enrolee: { readonly id: string; readonly role: 'operator' | 'admin'; readonly cardToken: string },
+  pin: () => Promise<string>,
+  credential: () => WebAuthnCredential,
+  proposedBy: string = cliActor(),
+): Promise<StoredMotion> {
   policyInForce(ctx);
-  const key = await cardKey(ctx, cardToken, id, pinStdin);
-  const authenticator = existsSync(softwareAuthenticatorPath(ctx.layout, id))
-    ? null
-    : createSoftwareAuthenticator(ctx.layout, id);
-  if (!authenticator)
-    throw new MotionError(
-      'MOTION_NOT_ALLOWED',
-      `${softwareAuthenticatorPath(ctx.layout, id)} exists from an earlier proposal: approve that motion (airlock motion list)`,
-    );
-  const credential = authenticator.credential();
-  propose(
+  const { id, role } = enrolee;
+  const key = await cardKey(ctx, enrolee.cardToken, id, pin);
+  const made = credential();
+  return propose(
     ctx,
     {
       kind: 'operator-enroll',
@@ -757,15 +757,25 @@ export async function proposeEnrolment(
         cardToken: key.token,
         cardPublicKey: hex(key.publicKey),
         webauthn: {
-          credentialId: credential.credentialId,
-          publicKey: hex(credential.publicKey),
-          rpId: credential.rpId,
-          signCount: credential.signCount,
+          credentialId: made.credentialId,
+          publicKey: hex(made.publicKey),
+          rpId: made.rpId,
+          signCount: made.signCount,
         },
       },
     },
-    cliActor(),
+    proposedBy,
   );
+}
+
+/** The CLI's credential for a proposed enrolment: a new software authenticator (tests and demo). */
+export function softwareCredentialForProposal(ctx: CliContext, id: string): WebAuthnCredential {
+  if (existsSync(softwareAuthenticatorPath(ctx.layout, id)))
+    throw new MotionError(
+      'MOTION_NOT_ALLOWED',
+      `${softwareAuthenticatorPath(ctx.layout, id)} exists from an earlier proposal: approve that motion (airlock motion list)`,
+    );
+  return createSoftwareAuthenticator(ctx.layout, id).credential();
 }
 
 export const pinUnlock: Command = {

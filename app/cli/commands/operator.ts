@@ -23,7 +23,7 @@ import { cliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { operatorKeyLabel } from '../operator-approval.js';
 import { readPin } from '../pin.js';
-import { proposeEnrolment } from './governance.js';
+import { proposeEnrolment, softwareCredentialForProposal } from './governance.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -55,7 +55,12 @@ export const operatorEnroll: Command = {
     // After the first policy, the quorum enrols: the card key and credential are made now, and a
     // motion carries the enrolment (governance.ts). Before it, the key ceremony enrols directly.
     if (existsSync(policyPath(ctx.layout))) {
-      await proposeEnrolment(ctx, id, role, cardToken, values['pin-stdin'] === true);
+      await proposeEnrolment(
+        ctx,
+        { id, role, cardToken },
+        () => readPin(`User PIN of operator card "${cardToken}": `, values['pin-stdin'] === true),
+        () => softwareCredentialForProposal(ctx, id),
+      );
       return EXIT.OK;
     }
     const operator = await enrolAtCeremony(ctx, {
