@@ -166,12 +166,13 @@ test('key ceremony: three operators enrolled in the console, card key + their au
     OPERATORS.map((o) => [o.id, expect(o.id), expect(o.id)]),
   );
   assert.ok([...keyring.values()].every((c) => c.rpId === 'airlock.local'));
-  assert.deepEqual(status.value.enrolment, { open: true, freeCards: [] });
-  // The first policy closes enrolment without a quorum.
+  assert.deepEqual(status.value.enrolment, { open: true, byMotion: false, freeCards: [] });
+  // The first policy ends enrolment without a quorum: from then on the console proposes a motion.
   appliance.installPolicy();
   await go('status');
   await go('operators');
-  await byTestId('enrol-closed').waitFor();
+  await byTestId('enrol-motion-notice').waitFor();
+  await byTestId('enrol-no-card').waitFor();
 });
 
 test('status: signing token, operators with their cards, policy v1, not frozen', async (t) => {

@@ -6,8 +6,9 @@
  * → navigator.credentials.create → `operator:enrol-complete` (the appliance makes the operator's key
  * on the card with its PIN and records the enrolment) → status refreshed.
  *
- * After the first policy, enrolling is a governance motion on the command line: the screen says so
- * and offers no form. The PIN is read once and its field cleared at once (before the slow steps) and
+ * After the first policy (`status.enrolment.byMotion`) the same form proposes the enrolment as an
+ * operator-enroll motion (the card key and the registered authenticator go into it); the quorum
+ * approves it in Motions. The PIN is read once and its field cleared at once (before the slow steps) and
  * on every outcome. The form is built once and never redrawn while shown (a poll only updates the
  * card list), so typing is never lost. Enter submits (from the selects too).
  */
@@ -170,7 +171,10 @@ function closedNotice(): HTMLElement {
 }
 
 /** The enrolment form; `update` refreshes what comes from the status without touching what is typed. */
-function enrolForm(ctx: Ctx): { el: HTMLElement; update(s: ApplianceStatus): void } {
+function enrolForm(
+  ctx: Ctx,
+  mode: 'ceremony' | 'motion',
+): { el: HTMLElement; update(s: ApplianceStatus): void } {
   const errors = new ErrorSlot('enrol-error');
   const id = h('input', {
     type: 'text',
@@ -207,8 +211,18 @@ function enrolForm(ctx: Ctx): { el: HTMLElement; update(s: ApplianceStatus): voi
   const submit = h(
     'button',
     { type: 'submit', class: 'primary', testid: 'enrol-submit' },
-    'Enrol with card PIN and authenticator',
+    mode === 'ceremony'
+      ? 'Enrol with card PIN and authenticator'
+      : 'Propose the enrolment (card PIN and authenticator)',
   ) as HTMLButtonElement;
+  const motionNotice =
+    mode === 'motion'
+      ? h(
+          'p',
+          { class: 'notice', testid: 'enrol-motion-notice' },
+          'The first policy is installed: the card key and the authenticator are made now, and the enrolment is proposed as a motion. The quorum (the policy’s M operators, an admin among them) approves it in Motions (Alt+8).',
+        )
+      : null;
   const step = h(
     'p',
     { class: 'hint', testid: 'enrol-step', 'aria-live': 'polite' },
@@ -242,6 +256,7 @@ function enrolForm(ctx: Ctx): { el: HTMLElement; update(s: ApplianceStatus): voi
       field('Operator card', card),
       field('Card PIN', pin, 'The PIN of the card chosen: the operator’s key is made on it.'),
     ),
+    motionNotice,
     noCard,
     h('div', { class: 'buttons' }, submit),
     step,
@@ -315,18 +330,31 @@ function enrolForm(ctx: Ctx): { el: HTMLElement; update(s: ApplianceStatus): voi
           return;
         }
         const enrolled = r.value.operators.find((o) => o.id === operatorId);
-        step.textContent = 'Enrolled.';
+        step.textContent = enrolled ? 'Enrolled.' : 'Proposed.';
         done.setAttribute('data-operator', operatorId);
-        replace(
-          done,
-          `${operatorId} is enrolled as ${checked.role} (card `,
-          h('span', { class: 'mono' }, cardToken),
-          enrolled ? ', credential ' : '',
-          enrolled
-            ? h('span', { class: 'mono', title: enrolled.credentialId }, shortHash(enrolled.credentialId, 16))
-            : '',
-          ')',
-        );
+        done.setAttribute('data-mode', enrolled ? 'enrolled' : 'proposed');
+        if (!enrolled)
+          replace(
+            done,
+            `${operatorId}’s enrolment as ${checked.role} (card `,
+            h('span', { class: 'mono' }, cardToken),
+            ') is proposed: the quorum approves it in Motions (Alt+8).',
+          );
+        else
+          replace(
+            done,
+            `${operatorId} is enrolled as ${checked.role} (card `,
+            h('span', { class: 'mono' }, cardToken),
+            enrolled ? ', credential ' : '',
+            enrolled
+              ? h(
+                  'span',
+                  { class: 'mono', title: enrolled.credentialId },
+                  shortHash(enrolled.credentialId, 16),
+                )
+              : '',
+            ')',
+          );
         done.hidden = false;
         id.value = '';
         roleTouched = false;
@@ -374,7 +402,7 @@ export const operatorsScreen: Screen = {
       ),
     );
     let shownOperators = '';
-    let shownOpen: boolean | null = null;
+    let shownMode: 'ceremony' | 'motion' | null | undefined;
     let form: ReturnType<typeof enrolForm> | null = null;
 
     const draw = (s: ApplianceStatus): void => {
@@ -383,9 +411,10 @@ export const operatorsScreen: Screen = {
         shownOperators = ops;
         replace(list, operatorsTable(s.operators));
       }
-      if (s.enrolment.open !== shownOpen) {
-        shownOpen = s.enrolment.open;
-        form = s.enrolment.open ? enrolForm(ctx) : null;
+      const mode = s.enrolment.open ? 'ceremony' : s.enrolment.byMotion ? 'motion' : null;
+      if (mode !== shownMode) {
+        shownMode = mode;
+        form = mode ? enrolForm(ctx, mode) : null;
         replace(enrolBody, form ? form.el : closedNotice());
       }
       form?.update(s);
