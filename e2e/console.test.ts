@@ -348,8 +348,30 @@ test('freeze: an admin freezes at once (PIN + WebAuthn); the banner shows; a new
   await screenshot('11-frozen');
 });
 
-test('keyboard and 1366x768: Alt+1…7 reach every screen, none scrolls sideways; Alt+F opens the freeze dialog', async () => {
-  const screens = ['status', 'import', 'review', 'sign', 'export', 'audit', 'operators'];
+test('unfreeze: proposed on Motions, the quorum (bob, then alice the admin) approves with card + own authenticator; the banner goes', async () => {
+  await go('motions');
+  await byTestId('unfreeze-reason').fill('drill over');
+  await byTestId('unfreeze-propose').click();
+  await byTestId('unfreeze-proposed').waitFor({ state: 'visible' });
+  await screenshot('12-motions');
+  for (const id of ['bob', 'alice']) {
+    await plugIn(id);
+    await byTestId('motion-operator').selectOption(id);
+    await byTestId('motion-begin').click();
+    await byTestId('motion-pin').fill(appliance.cardPin(id));
+    await byTestId('motion-submit').click();
+    await page
+      .locator(`[data-testid="motion-done"][data-operator="${id}"]:not([hidden])`)
+      .waitFor({ timeout: 30_000 });
+  }
+  assert.equal(await byTestId('motion-done').getAttribute('data-carried-out'), 'yes');
+  await byTestId('frozen-banner').waitFor({ state: 'hidden' });
+  const status = (await invoke('status:get', {})) as IpcResult<ApplianceStatus>;
+  assert.ok(status.ok && !status.value.freeze.frozen);
+});
+
+test('keyboard and 1366x768: Alt+1…8 reach every screen, none scrolls sideways; Alt+F opens the freeze dialog', async () => {
+  const screens = ['status', 'import', 'review', 'sign', 'export', 'audit', 'operators', 'motions'];
   for (const [i, id] of screens.entries()) {
     await page.keyboard.press(`Alt+${i + 1}`);
     await byTestId(`screen-${id}`).waitFor();

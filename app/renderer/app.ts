@@ -6,7 +6,7 @@
  */
 import type { ApplianceStatus, BatchReview, ErrorView, IpcResult } from '../common/ipc-contract.js';
 
-export type ScreenId = 'status' | 'import' | 'review' | 'sign' | 'export' | 'audit' | 'operators';
+export type ScreenId = 'status' | 'import' | 'review' | 'sign' | 'export' | 'audit' | 'operators' | 'motions';
 
 export interface Ctx {
   /** The last status read (null before the first, or when it failed). */

@@ -1,7 +1,7 @@
 /**
  * The operator console's entry (bundled to console.js by scripts/build-console.mjs): the header
  * (appliance, network, the batch in work, the red Freeze button), the frozen banner on every screen,
- * the left navigation and the screen in view. Keyboard: Alt+1…7 switch screens, Alt+F opens the
+ * the left navigation and the screen in view. Keyboard: Alt+1…8 switch screens, Alt+F opens the
  * freeze dialog; every control is a native button, input or select in reading order, so Tab walks
  * them and Enter submits. It talks to the appliance only through `window.airlock` (bridge.ts).
  */
@@ -16,6 +16,7 @@ import { auditScreen } from './screens/audit.js';
 import { exportScreen } from './screens/export.js';
 import { createFreezeDialog } from './screens/freeze.js';
 import { importScreen } from './screens/import.js';
+import { motionsScreen } from './screens/motions.js';
 import { operatorsScreen } from './screens/operators.js';
 import { reviewScreen } from './screens/review.js';
 import { signScreen } from './screens/sign.js';
@@ -29,6 +30,7 @@ const SCREENS: readonly Screen[] = [
   exportScreen,
   auditScreen,
   operatorsScreen,
+  motionsScreen,
 ];
 
 function boot(): void {
