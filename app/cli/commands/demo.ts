@@ -6,7 +6,7 @@
  * appliance and the online node each have their own data directory; `transfer/` stands in for the
  * USB stick.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -20,6 +20,7 @@ import {
   resolveHome,
   writeConfig,
 } from '../../config/home.js';
+import { readRegistry } from '../../config/registry.js';
 import { type Command, out, UsageError } from '../command.js';
 import { consoleUnavailableReason, electronBinary, electronSqliteBinding } from '../electron-binary.js';
 import { EXIT } from '../exit-codes.js';
@@ -288,16 +289,18 @@ export function buildDemoBatch(
  * operators import, review, approve, sign and export there; a result saved to the stick is then
  * verified by the online node.
  */
-function openConsoleCeremony(setup: DemoSetup, onlineBatch: string): number {
+async function openConsoleCeremony(setup: DemoSetup, onlineBatch: string): Promise<number> {
   const binary = electronBinary()!;
   out(
-    '== 7. The operator console: import batch.json from the USB stick (transfer/), review, approve, sign, export',
+    '== 7. The operator console. Operators: enrol alice (admin), bob and carol on the Operators screen, ' +
+      'each with their card and their own authenticator; the demo installs the sample policy once all three ' +
+      'are enrolled. Then import batch.json from the USB stick (transfer/), review, approve, sign, export to USB.',
   );
   for (const o of DEMO_OPERATORS)
     out(`    ${o.id} (${o.role}): card ${o.card}, PIN ${demoPin(setup, o.card)}`);
   out(`    signing PIN custodian shares: ${join(setup.custodians, 'share-*-of-3.txt')} (any 2)`);
   const { SOFTHSM2_CONF: _own, ...env } = process.env;
-  const r = spawnSync(binary, [CONSOLE_MAIN], {
+  const child = spawn(binary, [CONSOLE_MAIN], {
     stdio: 'inherit',
     env: {
       ...env,
@@ -306,6 +309,25 @@ function openConsoleCeremony(setup: DemoSetup, onlineBatch: string): number {
       AIRLOCK_SQLITE_BINDING: electronSqliteBinding()!,
     },
   });
+  // The key ceremony ends with the first policy: installed as soon as the three operators are enrolled.
+  const layout = layoutOf(setup.appliance);
+  const watch = setInterval(() => {
+    if (existsSync(join(setup.appliance, 'policy.json'))) return clearInterval(watch);
+    let enrolled = 0;
+    try {
+      enrolled = readRegistry(layout).operators.length;
+    } catch {
+      return;
+    }
+    if (enrolled < DEMO_OPERATORS.length) return;
+    clearInterval(watch);
+    out('== 7b. Three operators enrolled: installing the sample policy (2 of 3; 3 above 1000 USD)');
+    installDemoPolicy(setup, step);
+  }, 1000);
+  const r = await new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (status, signal) => resolve({ status, signal }));
+  }).finally(() => clearInterval(watch));
   if (r.status !== 0) throw new DemoStepError(`the operator console exited with ${r.status ?? r.signal}`);
   const results = readdirSync(setup.transfer).filter((f) => f.endsWith('.result.json'));
   if (results.length === 0) {
@@ -350,7 +372,8 @@ export const demo: Command = {
     rmSync(root, { recursive: true, force: true });
     mkdirSync(root, { recursive: true });
     writeFileSync(join(root, DEMO_MARKER), 'made by airlock demo; safe to delete\n');
-    const setup = setUpDemo(root, step, out);
+    // With the console, the operators enrol there with their own authenticators (not the CLI's).
+    const setup = setUpDemo(root, step, out, { operators: noConsole !== null });
     const { appliance, online, transfer } = setup;
     const share = (n: number) => readFileSync(join(setup.custodians, `share-${n}-of-3.txt`), 'utf8').trim();
 
