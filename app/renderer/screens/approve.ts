@@ -9,9 +9,8 @@ import type { BatchReview, ChallengeView, OperatorView } from '../../common/ipc-
 import { call } from '../bridge.js';
 import { busy, field, h, replace } from '../dom.js';
 import { ErrorSlot } from '../error-panel.js';
-import { toErrorView } from '../errors.js';
+import { cardPinInput, submitFactors } from '../factors.js';
 import { fingerprintBlock } from '../fingerprint.js';
-import { getAssertion } from '../webauthn.js';
 
 export function approvePanel(
   review: BatchReview,
@@ -82,15 +81,7 @@ export function approvePanel(
   }
 
   function pinStep(challenge: ChallengeView): void {
-    const pin = h('input', {
-      type: 'password',
-      autocomplete: 'off',
-      testid: 'approve-pin',
-      name: 'card-pin',
-      inputmode: 'numeric',
-      spellcheck: 'false',
-      required: true,
-    }) as HTMLInputElement;
+    const pin = cardPinInput('approve-pin');
     const submit = h(
       'button',
       { type: 'submit', class: 'primary', testid: 'approve-submit' },
@@ -158,48 +149,18 @@ export function approvePanel(
     status: HTMLElement,
   ): Promise<void> {
     e.preventDefault();
-    errors.clear();
-    let pin: string | null = pinInput.value;
-    pinInput.value = '';
-    if (pin.length === 0) {
-      errors.show({
-        kind: 'invalid-request',
-        code: 'INPUT_MISSING',
-        message: 'enter the card PIN',
-        field: 'pin',
-      });
-      pinInput.focus();
-      return;
-    }
-    await busy(button, async () => {
-      try {
-        status.textContent = 'Touch the authenticator of ' + challenge.operatorId + '…';
-        const assertion = await getAssertion(challenge);
-        status.textContent = 'Checking the card signature and the assertion…';
-        const r = await call('approval:submit', {
-          digest: review.digest,
-          operatorId: challenge.operatorId,
-          pin: pin as string,
-          assertion,
-        });
-        pin = null;
-        if (!r.ok) {
-          status.textContent = 'Not approved.';
-          errors.show(r.error, `approval by ${challenge.operatorId}`);
-          pinInput.focus();
-          return;
-        }
-        onApproved(r.value);
-      } catch (err) {
-        pin = null;
-        status.textContent = 'Not approved.';
-        errors.show(toErrorView(err), `approval by ${challenge.operatorId}`);
-        pinInput.focus();
-      } finally {
-        pin = null;
-        pinInput.value = '';
-      }
+    const approved = await submitFactors({
+      challenge,
+      pinInput,
+      button,
+      step: status,
+      errors,
+      context: `approval by ${challenge.operatorId}`,
+      failed: 'Not approved.',
+      send: (pin, assertion) =>
+        call('approval:submit', { digest: review.digest, operatorId: challenge.operatorId, pin, assertion }),
     });
+    if (approved) onApproved(approved);
   }
 
   chooseStep();

@@ -9,8 +9,7 @@ import type { Ctx } from '../app.js';
 import { call } from '../bridge.js';
 import { busy, facts, field, h, replace } from '../dom.js';
 import { ErrorSlot } from '../error-panel.js';
-import { toErrorView } from '../errors.js';
-import { getAssertion } from '../webauthn.js';
+import { cardPinInput, submitFactors } from '../factors.js';
 
 export function createFreezeDialog(ctx: Ctx): { el: HTMLDialogElement; open(): void } {
   const errors = new ErrorSlot('freeze-error');
@@ -101,12 +100,7 @@ export function createFreezeDialog(ctx: Ctx): { el: HTMLDialogElement; open(): v
   }
 
   function pinStep(challenge: ChallengeView, reason: string): void {
-    const pin = h('input', {
-      type: 'password',
-      autocomplete: 'off',
-      testid: 'freeze-pin',
-      spellcheck: 'false',
-    }) as HTMLInputElement;
+    const pin = cardPinInput('freeze-pin');
     pinInput = pin;
     const submit = h(
       'button',
@@ -123,47 +117,25 @@ export function createFreezeDialog(ctx: Ctx): { el: HTMLDialogElement; open(): v
       {
         onsubmit: async (e: Event) => {
           e.preventDefault();
-          errors.clear();
-          let value: string | null = pin.value;
-          pin.value = '';
-          if (value.length === 0) {
-            errors.show({
-              kind: 'invalid-request',
-              code: 'INPUT_MISSING',
-              message: 'enter the card PIN',
-              field: 'pin',
-            });
-            pin.focus();
-            return;
-          }
-          await busy(submit, async () => {
-            try {
-              step.textContent = `Touch the authenticator of ${challenge.operatorId}…`;
-              const assertion = await getAssertion(challenge);
-              const r = await call('freeze:submit', {
+          const frozen = await submitFactors({
+            challenge,
+            pinInput: pin,
+            button: submit,
+            step,
+            errors,
+            context: 'freeze',
+            failed: 'Not frozen.',
+            send: (value, assertion) =>
+              call('freeze:submit', {
                 motionDigest: challenge.subjectDigest,
                 operatorId: challenge.operatorId,
-                pin: value as string,
+                pin: value,
                 assertion,
-              });
-              value = null;
-              if (!r.ok) {
-                step.textContent = 'Not frozen.';
-                errors.show(r.error, 'freeze');
-                pin.focus();
-                return;
-              }
-              dialog.close();
-              await ctx.refreshStatus();
-            } catch (err) {
-              step.textContent = 'Not frozen.';
-              errors.show(toErrorView(err), 'freeze');
-              pin.focus();
-            } finally {
-              value = null;
-              pin.value = '';
-            }
+              }),
           });
+          if (!frozen) return;
+          dialog.close();
+          await ctx.refreshStatus();
         },
       },
       facts([

@@ -21,10 +21,9 @@ import type { Ctx, Screen } from '../app.js';
 import { call } from '../bridge.js';
 import { busy, facts, field, h, replace } from '../dom.js';
 import { ErrorSlot } from '../error-panel.js';
-import { toErrorView } from '../errors.js';
+import { cardPinInput, submitFactors } from '../factors.js';
 import { formatTime, shorten } from '../format.js';
 import { pollStatus } from '../status-poll.js';
-import { getAssertion } from '../webauthn.js';
 
 // ---- pure helpers (tested in node) ----
 
@@ -291,15 +290,7 @@ function approveCard(ctx: Ctx, refresh: () => Promise<void>, onChosen: (digest: 
 
   function pinStep(m: MotionView, challenge: ChallengeView): void {
     inStep = true;
-    const pin = h('input', {
-      type: 'password',
-      autocomplete: 'off',
-      testid: 'motion-pin',
-      name: 'card-pin',
-      inputmode: 'numeric',
-      spellcheck: 'false',
-      required: true,
-    }) as HTMLInputElement;
+    const pin = cardPinInput('motion-pin');
     pinInput = pin;
     const submit = h(
       'button',
@@ -375,52 +366,27 @@ function approveCard(ctx: Ctx, refresh: () => Promise<void>, onChosen: (digest: 
   ): Promise<void> {
     e.preventDefault();
     if (button.disabled) return;
-    errors.clear();
-    let pin: string | null = pinField.value;
-    pinField.value = '';
-    const who = `approval of motion ${m.motionId} by ${challenge.operatorId}`;
-    if (pin.length === 0) {
-      pin = null;
-      errors.show({
-        kind: 'invalid-request',
-        code: 'INPUT_MISSING',
-        message: 'enter the card PIN',
-        field: 'pin',
-      });
-      pinField.focus();
-      return;
-    }
-    await busy(button, async () => {
-      try {
-        step.textContent = `Touch the authenticator of ${challenge.operatorId}…`;
-        const assertion = await getAssertion(challenge);
-        step.textContent = 'Checking the card signature and the assertion…';
-        const r = await call('motion:approve', {
+    const status = await submitFactors({
+      challenge,
+      pinInput: pinField,
+      button,
+      step,
+      errors,
+      context: `approval of motion ${m.motionId} by ${challenge.operatorId}`,
+      failed: 'Not approved.',
+      send: (pin, assertion) =>
+        call('motion:approve', {
           motionDigest: challenge.subjectDigest,
           operatorId: challenge.operatorId,
-          pin: pin as string,
+          pin,
           assertion,
-        });
-        pin = null;
-        if (!r.ok) {
-          step.textContent = 'Not approved.';
-          errors.show(r.error, who);
-          pinField.focus();
-          return;
-        }
-        showDone(m, challenge.operatorId, r.value);
-        chooseStep();
-        await refresh();
-        operator.focus();
-      } catch (err) {
-        step.textContent = 'Not approved.';
-        errors.show(toErrorView(err), who);
-        pinField.focus();
-      } finally {
-        pin = null;
-        pinField.value = '';
-      }
+        }),
     });
+    if (!status) return;
+    showDone(m, challenge.operatorId, status);
+    chooseStep();
+    await refresh();
+    operator.focus();
   }
 
   function showDone(m: MotionView, operatorId: string, s: ApplianceStatus): void {
