@@ -271,14 +271,13 @@ export interface Contract {
     response: { rows: readonly AuditRowView[]; total: number };
   };
   'audit:verify': { request: Record<string, never>; response: AuditVerifyView };
-  /** A freeze is a motion one admin carries out at once: first its challenge, then the factors. */
+  /**
+   * A freeze is a motion one admin carries out at once: `freeze:begin` proposes it and gives the
+   * admin's challenge, `motion:approve` takes the admin's factors and carries it out.
+   */
   'freeze:begin': {
     request: { operatorId: string; reason: string };
     response: ChallengeView;
-  };
-  'freeze:submit': {
-    request: { motionDigest: string; operatorId: string; pin: string; assertion: WebAuthnAssertionWire };
-    response: ApplianceStatus;
   };
   /** Open motions (not carried out, not expired, under the policy in force). */
   'motion:list': { request: Record<string, never>; response: { motions: readonly MotionView[] } };
@@ -323,7 +322,6 @@ export const CHANNELS = [
   'audit:list',
   'audit:verify',
   'freeze:begin',
-  'freeze:submit',
   'operator:enrol-begin',
   'operator:enrol-complete',
   'motion:list',
@@ -431,6 +429,21 @@ function parseAssertion(channel: string, raw: unknown): WebAuthnAssertionWire {
   };
 }
 
+/** One operator's factors over a subject: its digest (under `digestKey`), the operator, PIN, assertion. */
+function parseFactors<K extends string>(
+  channel: string,
+  raw: unknown,
+  digestKey: K,
+): Record<K, string> & { operatorId: string; pin: string; assertion: WebAuthnAssertionWire } {
+  const { o, str } = reader(channel, raw, [digestKey, 'operatorId', 'pin', 'assertion']);
+  return {
+    [digestKey]: str(digestKey, 64, DIGEST),
+    operatorId: str('operatorId', 32, OPERATOR_ID),
+    pin: str('pin', IPC_LIMITS.maxPin),
+    assertion: parseAssertion(channel, o.assertion),
+  } as Record<K, string> & { operatorId: string; pin: string; assertion: WebAuthnAssertionWire };
+}
+
 function parseRegistration(channel: string, raw: unknown): WebAuthnRegistrationWire {
   const max = IPC_LIMITS.maxWebAuthnMember;
   const { str } = reader(channel, raw, ['credentialId', 'clientDataJSON', 'attestationObject']);
@@ -502,14 +515,8 @@ const PARSERS: Parsers = {
     return { subject, digest: str('digest', 64, DIGEST), operatorId: str('operatorId', 32, OPERATOR_ID) };
   },
   'approval:submit': (raw) => {
-    const c = 'approval:submit';
-    const { o, str } = reader(c, raw, ['digest', 'operatorId', 'pin', 'assertion']);
-    return {
-      digest: str('digest', 64, DIGEST),
-      operatorId: str('operatorId', 32, OPERATOR_ID),
-      pin: str('pin', IPC_LIMITS.maxPin),
-      assertion: parseAssertion(c, o.assertion),
-    };
+    const { digest, ...factors } = parseFactors('approval:submit', raw, 'digest');
+    return { digest, ...factors };
   },
   'batch:sign': (raw) => {
     const c = 'batch:sign';
@@ -549,29 +556,13 @@ const PARSERS: Parsers = {
     const { str } = reader('freeze:begin', raw, ['operatorId', 'reason']);
     return { operatorId: str('operatorId', 32, OPERATOR_ID), reason: str('reason', IPC_LIMITS.maxReason) };
   },
-  'freeze:submit': (raw) => {
-    const c = 'freeze:submit';
-    const { o, str } = reader(c, raw, ['motionDigest', 'operatorId', 'pin', 'assertion']);
-    return {
-      motionDigest: str('motionDigest', 64, DIGEST),
-      operatorId: str('operatorId', 32, OPERATOR_ID),
-      pin: str('pin', IPC_LIMITS.maxPin),
-      assertion: parseAssertion(c, o.assertion),
-    };
-  },
   'motion:list': none('motion:list'),
   'unfreeze:propose': (raw) => ({
     reason: reader('unfreeze:propose', raw, ['reason']).str('reason', IPC_LIMITS.maxReason),
   }),
   'motion:approve': (raw) => {
-    const c = 'motion:approve';
-    const { o, str } = reader(c, raw, ['motionDigest', 'operatorId', 'pin', 'assertion']);
-    return {
-      motionDigest: str('motionDigest', 64, DIGEST),
-      operatorId: str('operatorId', 32, OPERATOR_ID),
-      pin: str('pin', IPC_LIMITS.maxPin),
-      assertion: parseAssertion(c, o.assertion),
-    };
+    const { motionDigest, ...factors } = parseFactors('motion:approve', raw, 'motionDigest');
+    return { motionDigest, ...factors };
   },
   'operator:enrol-begin': (raw) => {
     const c = 'operator:enrol-begin';

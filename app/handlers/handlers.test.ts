@@ -243,7 +243,7 @@ test('freeze: a non-admin is refused; an admin freezes at once with card + WebAu
     reason: 'incident drill',
   });
   assert.equal(challenge.subject, 'motion');
-  const status = await ok<ApplianceStatus>('freeze:submit', {
+  const status = await ok<ApplianceStatus>('motion:approve', {
     motionDigest: challenge.subjectDigest,
     operatorId: 'alice',
     pin: appliance.cardPin('alice'),

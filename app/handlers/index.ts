@@ -397,17 +397,6 @@ export function createHandlers(options: HandlerOptions): Handlers {
       }
       return status(ctx);
     },
-
-    'freeze:submit': async ({ motionDigest, operatorId, pin, assertion }) => {
-      const stored = findMotion(ctx.layout, motionDigest);
-      if (stored.digest !== motionDigest || stored.motion.params.kind !== 'freeze')
-        throw new MotionError(
-          'MOTION_UNKNOWN',
-          `motion ${motionDigest.slice(0, 16)}… is not a freeze on this appliance`,
-        );
-      await approveMotion(ctx, stored, operatorId, consoleFactors(pin, assertion));
-      return status(ctx);
-    },
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The freeze dialog, opened from the red header button (or Alt+F) on every screen: an admin and a
  * reason (`freeze:begin` gives the motion's challenge), then the admin's card PIN and biometric step
- * (WebAuthn over the challenge), then `freeze:submit`. A native modal <dialog>: focus stays inside,
+ * (WebAuthn over the challenge), then `motion:approve`, which carries the freeze out at once. A native modal <dialog>: focus stays inside,
  * Escape cancels, Enter submits. The PIN field is cleared when read, on error and on close.
  */
 import type { ChallengeView } from '../../common/ipc-contract.js';
@@ -126,7 +126,7 @@ export function createFreezeDialog(ctx: Ctx): { el: HTMLDialogElement; open(): v
             context: 'freeze',
             failed: 'Not frozen.',
             send: (value, assertion) =>
-              call('freeze:submit', {
+              call('motion:approve', {
                 motionDigest: challenge.subjectDigest,
                 operatorId: challenge.operatorId,
                 pin: value,
