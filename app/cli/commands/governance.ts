@@ -493,6 +493,16 @@ function carryOut(ctx: CliContext, stored: StoredMotion, policy: Policy, quorum:
 
 const pinOption = { 'pin-stdin': { type: 'boolean' } } as const;
 
+/** With --operator, that operator approves the motion now, with the command line's factors. */
+async function approveOnCommandLine(
+  ctx: CliContext,
+  stored: StoredMotion,
+  operatorId: string | undefined,
+  values: { readonly 'pin-stdin'?: boolean | undefined },
+): Promise<void> {
+  if (operatorId) await approveMotion(ctx, stored, operatorId, cliFactors(ctx, values['pin-stdin'] === true));
+}
+
 function operatorOption(values: Record<string, unknown>): string | undefined {
   const v = values.operator;
   if (v === undefined) return undefined;
@@ -568,8 +578,7 @@ export const unfreeze: Command = {
     const ctx = cliContext();
     const operatorId = operatorOption(values);
     const stored = proposeOrJoinUnfreeze(ctx, values.reason ?? '', operatorId ?? cliActor());
-    if (operatorId)
-      await approveMotion(ctx, stored, operatorId, cliFactors(ctx, values['pin-stdin'] === true));
+    await approveOnCommandLine(ctx, stored, operatorId, values);
     return EXIT.OK;
   },
 };
@@ -604,8 +613,7 @@ export const policyPropose: Command = {
       operatorId ?? cliActor(),
       bytes,
     );
-    if (operatorId)
-      await approveMotion(ctx, stored, operatorId, cliFactors(ctx, values['pin-stdin'] === true));
+    await approveOnCommandLine(ctx, stored, operatorId, values);
     return EXIT.OK;
   },
 };
@@ -653,8 +661,7 @@ export const operatorRemove: Command = {
       { kind: 'operator-remove', operatorId: values.id },
       operatorId ?? cliActor(),
     );
-    if (operatorId)
-      await approveMotion(ctx, stored, operatorId, cliFactors(ctx, values['pin-stdin'] === true));
+    await approveOnCommandLine(ctx, stored, operatorId, values);
     return EXIT.OK;
   },
 };
@@ -801,8 +808,7 @@ export const pinUnlock: Command = {
       { kind: 'pin-unlock', token: values.token, subject: values.subject ?? 'user-pin' },
       operatorId ?? cliActor(),
     );
-    if (operatorId)
-      await approveMotion(ctx, stored, operatorId, cliFactors(ctx, values['pin-stdin'] === true));
+    await approveOnCommandLine(ctx, stored, operatorId, values);
     return EXIT.OK;
   },
 };
