@@ -13,6 +13,8 @@
  * harness (Playwright routes, no network): WebAuthn's relying party is that origin.
  */
 
+import { base64, base64urlnopad } from '@scure/base';
+
 /** Where the console is served from, in Electron and in the harness alike. */
 export const CONSOLE_ORIGIN = 'https://airlock.local';
 
@@ -585,26 +587,9 @@ export function parseRequest<C extends Channel>(channel: C, raw: unknown): Reque
   return PARSERS[channel](raw) as RequestOf<C>;
 }
 
-// ---- base64 helpers usable in the renderer and in Node ----
+// ---- base64, in the renderer and in Node (@scure/base: audited, browser-safe) ----
 
-export function bytesToBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-export function base64ToBytes(text: string): Uint8Array {
-  const s = atob(text);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-export function bytesToBase64url(bytes: Uint8Array): string {
-  return bytesToBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-export function base64urlToBytes(text: string): Uint8Array {
-  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
-  return base64ToBytes(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-}
+export const bytesToBase64 = (bytes: Uint8Array): string => base64.encode(bytes);
+export const base64ToBytes = (text: string): Uint8Array => base64.decode(text);
+export const bytesToBase64url = (bytes: Uint8Array): string => base64urlnopad.encode(bytes);
+export const base64urlToBytes = (text: string): Uint8Array => base64urlnopad.decode(text);

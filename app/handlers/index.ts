@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import {
   guessKind,
   readUsbFile,
@@ -16,7 +17,7 @@ import {
 } from '../../qr-transport/usb/index.node.js';
 import type { BatchState } from '../../signer/batch-state.js';
 import { formatUnits } from '../../signer/chains/ethereum/units.js';
-import { LIMITS } from '../../signer/format/index.js';
+import { batchDigest, fingerprint, LIMITS, parseBatch, parseResult } from '../../signer/format/index.js';
 import { MotionError, motionRequirement } from '../../signer/governance/motion.js';
 import { type InspectedBatch, inspectBatch, withdrawalReport } from '../../signer/inspect.js';
 import { type PolicyDecision, PolicyViolation } from '../../signer/policy/index.js';
@@ -465,13 +466,8 @@ function signedResult(ctx: CliContext, digest: string) {
       throw new ConfigError(
         `batch ${digest.slice(0, 16)}… is not signed on this appliance: nothing to export`,
       );
-    const inspected = inspectBatch(
-      keptBatch(ctx.layout, digest),
-      trustOf(readRegistry(ctx.layout)),
-      new Date(record.signedAt),
-    );
     return {
-      ref: { batchId: record.batchId, digest, fingerprint: inspected.fingerprint.text },
+      ref: { batchId: record.batchId, digest, fingerprint: fingerprint(hexToBytes(digest)).text },
       bytes: record.resultBytes,
     };
   } finally {
@@ -480,10 +476,33 @@ function signedResult(ctx: CliContext, digest: string) {
 }
 
 function resultWithdrawals(bytes: Uint8Array): { id: string; chain: string; txid: string }[] {
-  const wire = JSON.parse(new TextDecoder().decode(bytes)) as {
-    withdrawals: { id: string; chain: string; txid?: string; hash?: string }[];
-  };
-  return wire.withdrawals.map((w) => ({ id: w.id, chain: w.chain, txid: String(w.txid ?? w.hash ?? '') }));
+  return parseResult(bytes).withdrawals.map((w) => ({ id: w.id, chain: w.chain, txid: w.signedTx.txid }));
+}
+
+/**
+ * What the status lists of a kept batch: read once per digest (a kept file is never replaced), by
+ * parsing, not inspecting: the list is polled every few seconds, and every use of a batch inspects
+ * it afresh anyway. A file that does not parse, or does not hash to its name, is left out.
+ */
+const keptSummaries = new Map<string, { batchId: string; fingerprint: string; withdrawals: number } | null>();
+
+function keptSummary(ctx: CliContext, digest: string) {
+  if (!keptSummaries.has(digest)) {
+    let summary: { batchId: string; fingerprint: string; withdrawals: number } | null = null;
+    try {
+      const parsed = parseBatch(keptBatch(ctx.layout, digest));
+      if (bytesToHex(batchDigest(parsed)) === digest)
+        summary = {
+          batchId: parsed.batchId,
+          fingerprint: fingerprint(batchDigest(parsed)).text,
+          withdrawals: parsed.withdrawals.length,
+        };
+    } catch {
+      // not a batch: not listed
+    }
+    keptSummaries.set(digest, summary);
+  }
+  return keptSummaries.get(digest) ?? null;
 }
 
 function status(ctx: CliContext): ApplianceStatus {
@@ -505,21 +524,10 @@ function status(ctx: CliContext): ApplianceStatus {
     const policy = existsSync(policyPath(ctx.layout)) ? loadPolicy(ctx.layout) : null;
     const policyDigest = policy ? policyInForce(ctx).digest : null;
     const batches: BatchSummary[] = keptBatches(ctx.layout).flatMap(({ digest, keptAt }) => {
-      try {
-        const inspected = inspectBatch(keptBatch(ctx.layout, digest), trustOf(registry), new Date(keptAt));
-        return [
-          {
-            digest,
-            batchId: inspected.batch.batchId,
-            fingerprint: inspected.fingerprint.text,
-            withdrawals: inspected.withdrawals.length,
-            state: ledger.batchState(digest) ?? null,
-            importedAt: keptAt.toISOString(),
-          },
-        ];
-      } catch {
-        return [];
-      }
+      const summary = keptSummary(ctx, digest);
+      return summary
+        ? [{ digest, ...summary, state: ledger.batchState(digest) ?? null, importedAt: keptAt.toISOString() }]
+        : [];
     });
     const log = openAudit(ctx.layout);
     let auditRows: number;
