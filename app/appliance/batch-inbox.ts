@@ -1,8 +1,8 @@
 /**
  * The batches imported on this appliance by the operator console: `$AIRLOCK_HOME/batches/<digest>.json`,
  * each exactly the bytes that were scanned or read from USB, written atomically and never replaced.
- * The file name is the digest the console refers to; every use inspects the bytes afresh (they are
- * not trusted because they are stored here), so an edited file is refused like any other bad batch.
+ * The file name is the digest the console refers to; reading checks that the bytes hash to it, and
+ * every use inspects them afresh (they are not trusted because they are stored here).
  */
 import {
   closeSync,
@@ -17,7 +17,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { LIMITS } from '../../signer/format/index.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { batchDigest, LIMITS, parseBatch } from '../../signer/format/index.js';
 import { ConfigError, type HomeLayout } from '../config/home.js';
 
 const DIGEST = /^[0-9a-f]{64}$/;
@@ -51,7 +52,10 @@ export class BatchNotImportedError extends ConfigError {
   readonly code = 'BATCH_NOT_IMPORTED';
 }
 
-/** The kept bytes of the batch with this digest. */
+/**
+ * The kept bytes of the batch with this digest, checked to hash to it (a file edited or swapped on
+ * disk is refused here, before anything acts on the digest the operator chose).
+ */
 export function keptBatch(layout: HomeLayout, digest: string): Uint8Array {
   const path = inboxPath(layout, digest);
   if (!existsSync(path))
@@ -59,7 +63,15 @@ export function keptBatch(layout: HomeLayout, digest: string): Uint8Array {
   const size = statSync(path).size;
   if (size > LIMITS.maxBatchBytes)
     throw new ConfigError(`${path}: ${size} bytes, above the batch limit of ${LIMITS.maxBatchBytes}`);
-  return Uint8Array.from(readFileSync(path));
+  const bytes = Uint8Array.from(readFileSync(path));
+  let found: string;
+  try {
+    found = bytesToHex(batchDigest(parseBatch(bytes)));
+  } catch (err) {
+    throw new ConfigError(`${path}: the kept batch no longer reads as a batch (${(err as Error).message})`);
+  }
+  if (found !== digest) throw new ConfigError(`${path}: the kept batch hashes to ${found}, not to its name`);
+  return bytes;
 }
 
 /** Digests of the kept batches and when they were kept, newest first. */

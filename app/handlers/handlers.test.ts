@@ -367,3 +367,21 @@ test('unfreeze: proposed in the console, listed, approved with card + WebAuthn b
   assert.equal(notFrozen.ok, false);
   if (!notFrozen.ok) assert.equal(notFrozen.error.code, 'MOTION_NOT_ALLOWED');
 });
+
+test('a kept batch swapped on disk is refused before anything acts on its digest', async () => {
+  const [first, second] = [...(await ok<ApplianceStatus>('status:get', {})).batches].sort((a, b) =>
+    a.batchId.localeCompare(b.batchId),
+  );
+  assert.ok(first && second);
+  const dir = join(appliance.appliance, 'batches');
+  writeFileSync(join(dir, `${first.digest}.json`), readFileSync(join(dir, `${second.digest}.json`)));
+  for (const [channel, request] of [
+    ['batch:review', { digest: first.digest }],
+    ['approval:challenge', { subject: 'batch', digest: first.digest, operatorId: 'bob' }],
+    ['batch:sign', { digest: first.digest, pin: 'unused' }],
+  ] as const) {
+    const r = await call(channel, request);
+    assert.equal(r.ok, false, channel);
+    if (!r.ok) assert.match(r.error.message, new RegExp(`hashes to ${second.digest}, not to its name`), channel);
+  }
+});

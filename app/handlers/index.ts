@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
 import {
   guessKind,
   readUsbFile,
@@ -17,7 +17,7 @@ import {
 } from '../../qr-transport/usb/index.node.js';
 import type { BatchState } from '../../signer/batch-state.js';
 import { formatUnits } from '../../signer/chains/ethereum/units.js';
-import { batchDigest, fingerprint, LIMITS, parseBatch, parseResult } from '../../signer/format/index.js';
+import { fingerprint, LIMITS, parseBatch, parseResult } from '../../signer/format/index.js';
 import { MotionError, motionRequirement } from '../../signer/governance/motion.js';
 import { type InspectedBatch, inspectBatch, withdrawalReport } from '../../signer/inspect.js';
 import { type PolicyDecision, PolicyViolation } from '../../signer/policy/index.js';
@@ -200,8 +200,6 @@ export function createHandlers(options: HandlerOptions): Handlers {
     'approval:submit': async ({ digest, operatorId, pin, assertion }) => {
       const at = now();
       const plan = planBatchApproval(ctx, keptBatch(ctx.layout, digest), operatorId, at);
-      if (hex(plan.inspected.batch.digest) !== digest)
-        throw new ConfigError(`the kept batch ${digest.slice(0, 16)}… does not hash to its name`);
       await giveBatchApproval(ctx, plan, consoleFactors(pin, assertion), at);
       return review(ctx, plan.inspected, at);
     },
@@ -217,8 +215,6 @@ export function createHandlers(options: HandlerOptions): Handlers {
         },
         now(),
       );
-      if (outcome.ref.digest !== digest)
-        throw new ConfigError(`the kept batch ${digest.slice(0, 16)}… does not hash to its name`);
       emit('sign:progress', { digest, phase: 'recording', done: 1, total: 1 });
       const withdrawals = outcome.again
         ? resultWithdrawals(outcome.resultBytes)
@@ -491,12 +487,11 @@ function keptSummary(ctx: CliContext, digest: string) {
     let summary: { batchId: string; fingerprint: string; withdrawals: number } | null = null;
     try {
       const parsed = parseBatch(keptBatch(ctx.layout, digest));
-      if (bytesToHex(batchDigest(parsed)) === digest)
-        summary = {
-          batchId: parsed.batchId,
-          fingerprint: fingerprint(batchDigest(parsed)).text,
-          withdrawals: parsed.withdrawals.length,
-        };
+      summary = {
+        batchId: parsed.batchId,
+        fingerprint: fingerprint(hexToBytes(digest)).text,
+        withdrawals: parsed.withdrawals.length,
+      };
     } catch {
       // not a batch: not listed
     }
