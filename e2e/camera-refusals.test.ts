@@ -15,7 +15,7 @@ import type { ApplianceStatus, IpcResult } from '../app/common/ipc-contract.js';
 import { renderFrame } from '../qr-transport/image/render.js';
 import { decodeY4m, Y4mWriter } from '../qr-transport/image/y4m.js';
 import { batchVideo, type E2eAppliance, onlineBatch, setUpE2eAppliance } from '../test-support/appliance.js';
-import { type ConsoleSession, openConsole } from './harness/console.js';
+import { type ConsoleSession, invokeInPage, openConsole } from './harness/console.js';
 
 let root: string;
 let appliance: E2eAppliance;
@@ -25,12 +25,7 @@ let auditRowsBefore: number;
 
 const FOREIGN_FRAMES = 4;
 
-type Invoke = (channel: string, request: unknown) => Promise<IpcResult<unknown>>;
-const invoke = (channel: string, request: unknown) =>
-  page.evaluate(
-    ([c, r]) => (window as unknown as { airlock: { invoke: Invoke } }).airlock.invoke(c as string, r),
-    [channel, request] as const,
-  );
+const invoke = (channel: string, request: unknown) => invokeInPage(page, channel, request);
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'airlock-e2e-camera-'));

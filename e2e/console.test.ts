@@ -27,7 +27,12 @@ import { TransferDecoder } from '../qr-transport/transfer.js';
 import { batchVideo, type E2eAppliance, onlineBatch, setUpE2eAppliance } from '../test-support/appliance.js';
 import { COORDINATOR, draft, resign } from '../test-support/batch-fixture.js';
 import { repoRoot } from '../test-support/paths.js';
-import { addVirtualAuthenticator, type ConsoleSession, openConsole } from './harness/console.js';
+import {
+  addVirtualAuthenticator,
+  type ConsoleSession,
+  invokeInPage,
+  openConsole,
+} from './harness/console.js';
 
 let root: string;
 let appliance: E2eAppliance;
@@ -112,12 +117,7 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-type Invoke = (channel: string, request: unknown) => Promise<IpcResult<unknown>>;
-const invoke = (channel: string, request: unknown) =>
-  page.evaluate(
-    ([c, r]) => (window as unknown as { airlock: { invoke: Invoke } }).airlock.invoke(c as string, r),
-    [channel, request] as const,
-  );
+const invoke = (channel: string, request: unknown) => invokeInPage(page, channel, request);
 
 /** The credential id (base64url) the operator's authenticator holds. */
 const expect = (operatorId: string) =>

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ApplianceStatus, IpcResult } from '../app/common/ipc-contract.js';
 import { type E2eAppliance, setUpE2eAppliance } from '../test-support/appliance.js';
-import { type ConsoleSession, openConsole } from './harness/console.js';
+import { type ConsoleSession, invokeInPage, openConsole } from './harness/console.js';
 
 let root: string;
 let appliance: E2eAppliance;
@@ -28,12 +28,7 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-type Invoke = (channel: string, request: unknown) => Promise<IpcResult<unknown>>;
-const invoke = (channel: string, request: unknown) =>
-  session.page.evaluate(
-    ([c, r]) => (window as unknown as { airlock: { invoke: Invoke } }).airlock.invoke(c as string, r),
-    [channel, request] as const,
-  );
+const invoke = (channel: string, request: unknown) => invokeInPage(session.page, channel, request);
 
 test('status:get answers from the real appliance: operators, policy, signing token on SoftHSM2', async () => {
   const r = (await invoke('status:get', {})) as IpcResult<ApplianceStatus>;

@@ -382,6 +382,7 @@ test('a kept batch swapped on disk is refused before anything acts on its digest
   ] as const) {
     const r = await call(channel, request);
     assert.equal(r.ok, false, channel);
-    if (!r.ok) assert.match(r.error.message, new RegExp(`hashes to ${second.digest}, not to its name`), channel);
+    if (!r.ok)
+      assert.match(r.error.message, new RegExp(`hashes to ${second.digest}, not to its name`), channel);
   }
 });

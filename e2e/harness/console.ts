@@ -24,7 +24,7 @@ import {
   type Page,
 } from 'playwright-core';
 import { electronBinary, electronSqliteBinding } from '../../app/cli/electron-binary.js';
-import { BRIDGE_GLOBAL, CONSOLE_ORIGIN, EVENTS } from '../../app/common/ipc-contract.js';
+import { BRIDGE_GLOBAL, CONSOLE_ORIGIN, EVENTS, type IpcResult } from '../../app/common/ipc-contract.js';
 import { dispatch } from '../../app/handlers/dispatch.js';
 import { createHandlers, type HandlerOptions } from '../../app/handlers/index.js';
 import { CONSOLE_URL, serveConsoleRequest } from '../../app/main/console-files.js';
@@ -237,6 +237,15 @@ export async function openConsole(options: ConsoleOptions): Promise<ConsoleSessi
   if (wanted === 'electron' && !binary)
     throw new Error("AIRLOCK_E2E_RUNTIME=electron but Electron's binary is not installed");
   return binary ? openInElectron(binary, options) : openInChromium(options);
+}
+
+/** Call the appliance from the page, through `window.airlock` as the console's own code does. */
+export function invokeInPage(page: Page, channel: string, request: unknown): Promise<IpcResult<unknown>> {
+  type Invoke = (c: string, r: unknown) => Promise<IpcResult<unknown>>;
+  return page.evaluate(
+    ([c, r]) => (window as unknown as { airlock: { invoke: Invoke } }).airlock.invoke(c as string, r),
+    [channel, request] as const,
+  );
 }
 
 /** Chromium's virtual authenticator (CTAP2, internal, user verification that succeeds). */
